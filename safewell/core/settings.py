@@ -1,0 +1,221 @@
+"""Safewell settings: one module, driven by the environment.
+
+SQLite in ./data is the default, so a checkout runs with no services. DATABASE_URL switches
+to PostgreSQL. Secrets come from the environment or from a file named by `<NAME>_FILE`.
+A bad value stops start-up with one plain sentence (`ConfigurationError`), which the
+`safewell` command prints without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from safewell.core.config import ConfigurationError, env, envbool, envint, secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(env("SAFEWELL_DATA_DIR", str(BASE_DIR / "data")))
+
+DEBUG = envbool("DEBUG", False)
+# Production refuses to invent a secret key; development makes one on first run.
+PRODUCTION = envbool("SAFEWELL_PRODUCTION", False)
+# Plain HTTP on loopback (make demo, tests) turns this off; behind TLS it stays on.
+HTTPS = envbool("SAFEWELL_HTTPS", True)
+
+
+def _secret_key() -> str:
+    key = secret("SECRET_KEY")
+    if key is None:
+        if PRODUCTION:
+            raise ConfigurationError(
+                "SECRET_KEY is not set: set SECRET_KEY (or SECRET_KEY_FILE) to a random "
+                "string of at least 50 characters."
+            )
+        return _development_secret_key()
+    if len(key) < 50:
+        raise ConfigurationError(
+            "SECRET_KEY is too short: use a random string of at least 50 characters."
+        )
+    return key
+
+
+def _development_secret_key() -> str:
+    """A key kept in the git-ignored data folder, made once, so sessions survive restarts."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    # Our apps, in the order of design.md: each may use the ones above it.
+    "safewell.core",
+    "safewell.accounts",
+    "safewell.audit",
+    "safewell.schools",
+    "safewell.pupils",
+    "safewell.attendance",
+]
+
+MIDDLEWARE = [
+    "safewell.core.middleware.request_context",
+    "django.middleware.security.SecurityMiddleware",
+    "safewell.core.middleware.content_security_policy",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safewell.core.middleware.actor_context",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "safewell.core.urls"
+WSGI_APPLICATION = "safewell.core.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env("DATABASE_URL", "")
+    if not url:
+        return _sqlite_database()
+    try:
+        config = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", 60))
+    except (ValueError, KeyError) as error:
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL we understand ({error}): set it to "
+            "postgres://USER:PASSWORD@HOST:5432/NAME, or unset it to use SQLite."
+        ) from None
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ConfigurationError(
+            "DATABASE_URL must point at PostgreSQL (postgres://…); unset it to use SQLite."
+        )
+    config["CONN_HEALTH_CHECKS"] = True
+    config["TEST"] = {"NAME": env("SAFEWELL_TEST_DB_NAME", "") or None}
+    return config
+
+
+def _sqlite_database() -> dict:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "safewell.sqlite3",
+        "OPTIONS": {
+            # Writers queue instead of failing at once; IMMEDIATE takes the write lock at
+            # BEGIN, so two writers never deadlock upgrading a read lock.
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# English schools: dates and register times are in Europe/London; storage is UTC.
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Security headers. HSTS and secure cookies only make sense behind TLS.
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("SAFEWELL_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "safewell@localhost")
+
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Accounts: django-allauth, sign-in by username or email, no self-registration.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_ADAPTER = "safewell.accounts.adapter.AccountAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

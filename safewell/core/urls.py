@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from safewell.core import views
+from safewell.core.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("safewell.accounts.urls")),
+    path("audit/", include("safewell.audit.urls")),
+    path("schools/", include("safewell.schools.urls")),
+    path("pupils/", include("safewell.pupils.urls")),
+    path("attendance/", include("safewell.attendance.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
