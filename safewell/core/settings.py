@@ -204,6 +204,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Periodic jobs, enqueued by `safewell scheduler` (or the scheduler inside `safewell worker`).
+# cron is "minute hour day-of-month month day-of-week" in Europe/London; each (name, minute)
+# is claimed once in the database, so several scheduler processes never double-enqueue.
+SAFEWELL_SCHEDULE = [
+    {"name": "prune-finished-tasks", "task": "safewell.core.tasks.prune_finished_tasks",
+     "cron": "17 3 * * *"},
+]
+# `make demo`: plain HTTP on loopback with fictional data (set by `safewell demo`).
+DEMO = envbool("SAFEWELL_DEMO", False)
 
 LOGGING = {
     "version": 1,
