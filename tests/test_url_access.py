@@ -1,0 +1,152 @@
+"""Every URL has an access decision, and every persona gets exactly that decision.
+
+The list of URLs comes from the URL conf itself, so a new view that nobody has decided
+about fails `test_every_url_has_an_access_decision` until it is added to ACCESS below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import Personas
+
+SIGNED_IN_PERSONAS = ("admin", "dsl", "deputy_dsl_south", "teacher", "attendance_officer", "external")
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who gets through. `allowed` names personas; "anonymous" may be among them."""
+
+    allowed: frozenset[str]
+    method: str = "get"
+    # Builds the URL's keyword arguments from the personas (for URLs with parameters).
+    kwargs: Callable[[Personas], dict] | None = None
+    # Not exercised per persona: a third party decides (Django admin) or it needs a token.
+    exercised: bool = True
+    why: str = field(default="", compare=False)
+
+
+def public(**options) -> Access:
+    return Access(frozenset(SIGNED_IN_PERSONAS) | {"anonymous"}, **options)
+
+
+def signed_in(**options) -> Access:
+    return Access(frozenset(SIGNED_IN_PERSONAS), **options)
+
+
+def only(*personas: str, **options) -> Access:
+    return Access(frozenset(personas), **options)
+
+
+def not_exercised(why: str) -> Access:
+    return Access(frozenset(), exercised=False, why=why)
+
+
+# allauth's flows: each needs a pending login, a key from an email or a form post, so a
+# plain GET is not the gate. allauth itself guards them; we test the flows in tests/accounts.
+ALLAUTH_FLOW = not_exercised("an allauth flow step, guarded by allauth and tested in tests/accounts")
+
+ACCESS: dict[str, Access] = {
+    "home": signed_in(),
+    "healthz": public(),
+    "account_login": public(),
+    "account_logout": signed_in(),
+    "account_inactive": ALLAUTH_FLOW,
+    "account_signup": ALLAUTH_FLOW,
+    "account_reauthenticate": ALLAUTH_FLOW,
+    "account_email": signed_in(),
+    "account_email_verification_sent": ALLAUTH_FLOW,
+    "account_change_password": signed_in(),
+    "account_set_password": ALLAUTH_FLOW,
+    "account_reset_password": public(),
+    "account_confirm_login_code": ALLAUTH_FLOW,
+    "account_confirm_email": ALLAUTH_FLOW,
+    "account_reset_password_from_key_done": ALLAUTH_FLOW,
+    "account_reset_password_from_key": ALLAUTH_FLOW,
+    "account_reset_password_done": public(),
+    "mfa_index": signed_in(),
+    "mfa_authenticate": ALLAUTH_FLOW,
+    "mfa_reauthenticate": ALLAUTH_FLOW,
+    "mfa_activate_totp": ALLAUTH_FLOW,
+    "mfa_deactivate_totp": ALLAUTH_FLOW,
+    "mfa_view_recovery_codes": ALLAUTH_FLOW,
+    "mfa_generate_recovery_codes": ALLAUTH_FLOW,
+    "mfa_download_recovery_codes": ALLAUTH_FLOW,
+    "mfa_list_webauthn": ALLAUTH_FLOW,
+    "mfa_add_webauthn": ALLAUTH_FLOW,
+    "mfa_reauthenticate_webauthn": ALLAUTH_FLOW,
+    "mfa_remove_webauthn": ALLAUTH_FLOW,
+    "mfa_edit_webauthn": ALLAUTH_FLOW,
+    "api:openapi-json": public(),
+    "api:openapi-view": public(),
+    "api:api-root": not_exercised("the API root is a prefix, not a page: ninja answers 404 JSON"),
+}
+
+# Django admin (/django-admin/) lets in only is_staff users and guards every page itself.
+DJANGO_ADMIN = not_exercised("Django admin: staff users only, enforced by the admin site")
+
+
+def url_patterns(patterns=None, prefix: str = "", namespace: str | None = None) -> Iterator[tuple[str, str | None]]:
+    """(route, name) for every URL in the URL conf, names with their namespaces."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield prefix + str(pattern.pattern), name
+
+
+def decision_for(route: str, name: str | None) -> Access | None:
+    if route.startswith("django-admin/"):
+        return DJANGO_ADMIN
+    return ACCESS.get(name or "")
+
+
+def test_every_url_has_an_access_decision():
+    undecided = [f"{route} (name={name})" for route, name in url_patterns() if decision_for(route, name) is None]
+    assert not undecided, "Views without an access decision in tests/test_url_access.py:\n" + "\n".join(undecided)
+
+
+def test_every_decision_names_a_real_url():
+    names = {name for _, name in url_patterns()}
+    assert not set(ACCESS) - names, f"Stale entries in ACCESS: {sorted(set(ACCESS) - names)}"
+
+
+def exercised_cases() -> list[tuple[str, str]]:
+    return [
+        (name, persona)
+        for name, access in sorted(ACCESS.items())
+        if access.exercised
+        for persona in (*SIGNED_IN_PERSONAS, "anonymous")
+    ]
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "persona"), exercised_cases())
+def test_each_persona_gets_the_decided_access(client, personas, name, persona):
+    access = ACCESS[name]
+    if persona != "anonymous":
+        client.force_login(personas.all_signed_in()[persona])
+    url = reverse(name, kwargs=access.kwargs(personas) if access.kwargs else None)
+    response = getattr(client, access.method)(url)
+
+    if persona in access.allowed:
+        assert response.status_code < 400 and not is_login_redirect(response), (
+            f"{persona} should reach {url}, got {response.status_code}"
+        )
+    elif persona == "anonymous":
+        assert is_login_redirect(response) or response.status_code == 401, (
+            f"anonymous should be sent to sign in at {url}, got {response.status_code}"
+        )
+    else:
+        assert response.status_code in (403, 404), f"{persona} should be refused {url}, got {response.status_code}"
