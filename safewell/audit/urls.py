@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safewell.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "opened/<str:target_type>/<str:target_id>/",
+        views.record_opened_by,
+        name="record_opened_by",
+    ),
+]

@@ -1,0 +1,86 @@
+"""Reads of the audit log: who opened a record, and whether the chain is intact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from safewell.accounts.models import Role, User
+from safewell.accounts.selectors import sites_for
+from safewell.audit.models import GENESIS_HASH, HASHED_FIELDS, Action, AuditEvent, event_hash
+
+# Who may see who opened a record: the DSL team, and administrators (design.md §6).
+OPENINGS_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.ADMIN)
+
+# target_type → the ids of the sites a record of that type belongs to. Each app that holds
+# safeguarding records registers its type (`register_record_sites`), so that a DSL sees the
+# openings of their own sites' records only. A type nobody registered is shown to no one.
+SitesOfRecord = Callable[[str], Iterable[int]]
+_sites_of: dict[str, SitesOfRecord] = {}
+
+VERIFY_CHUNK_SIZE = 5000
+
+
+def register_record_sites(target_type: str, sites_of: SitesOfRecord) -> None:
+    """Say which sites a record belongs to: `sites_of(target_id)` returns their ids."""
+    _sites_of[target_type] = sites_of
+
+
+def record_sites(*, target_type: str, target_id: str) -> set[int]:
+    sites_of = _sites_of.get(target_type)
+    return set(sites_of(target_id)) if sites_of is not None else set()
+
+
+def can_see_openings(*, user: User, target_type: str, target_id: str) -> bool:
+    """A DSL, deputy DSL or administrator at one of the sites the record belongs to."""
+    if not user.is_authenticated:
+        return False
+    viewer_sites = set(sites_for(user, roles=OPENINGS_ROLES).values_list("pk", flat=True))
+    return bool(viewer_sites & record_sites(target_type=target_type, target_id=target_id))
+
+
+def record_openings(*, target_type: str, target_id: str) -> QuerySet[AuditEvent]:
+    """Every recorded read of one record, newest first. Scope with `can_see_openings`."""
+    return AuditEvent.objects.filter(
+        action=Action.READ, target_type=target_type, target_id=str(target_id)
+    ).order_by("-occurred_at", "-id")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken_id: int | None = None
+    broken_at: datetime | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+HASH_MISMATCH = "hash mismatch: the entry's fields no longer match its hash"
+PREVIOUS_MISMATCH = "previous_hash mismatch: the entry does not follow the one before it"
+
+
+def audit_chain_verify() -> ChainReport:
+    """Walk the chain in id order, recomputing every hash; stop at the first broken link.
+
+    Streams plain tuples (no model instances), so 100,000 entries take a few seconds.
+    A deleted or reordered entry shows as a previous_hash mismatch on the entry after it;
+    a changed field as a hash mismatch on the entry itself.
+    """
+    columns = ("id", "hash", *HASHED_FIELDS)
+    rows = AuditEvent.objects.order_by("id").values_list(*columns).iterator(chunk_size=VERIFY_CHUNK_SIZE)
+    expected_previous, count = GENESIS_HASH, 0
+    for row in rows:
+        values = dict(zip(columns, row))
+        if values["previous_hash"] != expected_previous:
+            return ChainReport(count, values["id"], values["occurred_at"], PREVIOUS_MISMATCH)
+        if event_hash(values) != values["hash"]:
+            return ChainReport(count, values["id"], values["occurred_at"], HASH_MISMATCH)
+        expected_previous = values["hash"]
+        count += 1
+    return ChainReport(count)
