@@ -65,14 +65,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so the shell's allauth/layouts and allauth/elements templates (GOV.UK
+    # styled, inside base.html) replace allauth's plain ones.
+    "safewell.core",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    # Our apps, in the order of design.md: each may use the ones above it.
-    "safewell.core",
+    # Our apps, in the order of design.md: each may use the ones above it (core is above).
     "safewell.accounts",
     "safewell.audit",
     "safewell.schools",
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "safewell.core.context_processors.shell",
             ],
         },
     },
@@ -175,6 +178,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# `make assets` (npm run build) writes GOV.UK Frontend, htmx and our CSS/JS to static/build/.
+STATICFILES_DIRS = [BASE_DIR / "safewell" / "static"]
+# WhiteNoise serves the apps' and the build's files straight from their folders, so a fresh
+# checkout (`make demo`, DEBUG off) needs no collectstatic; STATIC_ROOT is still served too.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(DATA_DIR / "media")}},
