@@ -154,3 +154,129 @@ class PlacingSchool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- The school calendar -------------------------------------------------------------------
+
+
+class AcademicYear(models.Model):
+    """A school year of an organisation, e.g. "2026/27". Its terms lie inside it.
+
+    Its days are also the domain of the per-year session index (calendar.YearSessions), so
+    its bounds should not change once marks exist.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="academic_years"
+    )
+    name = models.CharField(max_length=20)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["organisation__name", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="academic_year_name_unique_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="academic_year_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.name}"
+
+
+class Term(models.Model):
+    """A half term ("Autumn 1"). The gaps between terms are holidays.
+
+    Our convention (docs/calendar-import.md): a term runs from the first to the last day the
+    school is open to staff, INSET days included; INSET days are Closures inside the term.
+    """
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=60)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "name"], name="term_name_unique_per_academic_year"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="term_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y})"
+
+
+class ClosureSessions(models.TextChoices):
+    AM = "AM", "Morning"
+    PM = "PM", "Afternoon"
+    BOTH = "both", "Whole day"
+
+
+class ClosureKind(models.TextChoices):
+    # Not a school day for pupils (glossary: INSET day).
+    INSET_DAY = "inset_day", "INSET day"
+    # Code # "planned whole or partial school closure": not a possible session [S] (§1).
+    PLANNED = "planned", "Planned closure (#)"
+    # Code Y4 "whole school site unexpectedly closed": not a possible session [S] (§1).
+    UNEXPECTED = "unexpected", "Unexpected closure (Y4)"
+    # Code Y3 "part of the school premises unavoidably out of use" [S] (§1): the school
+    # still meets; the pupils affected by the closed part are coded Y3.
+    PARTIAL = "partial", "Part of the site out of use (Y3)"
+
+
+# The register code each kind of closure puts on the sessions it covers (statutory.md §1).
+# INSET days take no mark: they are not sessions at all.
+CLOSURE_REGISTER_CODE: dict[str, str | None] = {
+    ClosureKind.INSET_DAY: None,
+    ClosureKind.PLANNED: "#",
+    ClosureKind.UNEXPECTED: "Y4",
+    ClosureKind.PARTIAL: "Y3",
+}
+
+
+class Closure(models.Model):
+    """A site closed (or partly closed) for one or both sessions of one date."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    sessions = models.CharField(max_length=4, choices=ClosureSessions.choices, default=ClosureSessions.BOTH)
+    kind = models.CharField(max_length=16, choices=ClosureKind.choices)
+    # For a partial closure: which part of the site is out of use (e.g. "Science block").
+    part = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date", "sessions"]
+        constraints = [
+            # A whole-day closure and an AM closure on the same date also clash; the
+            # services refuse that (a portable constraint cannot see it).
+            models.UniqueConstraint(
+                fields=["site", "date", "sessions"], name="closure_unique_per_site_date_sessions"
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__in=ClosureSessions.values), name="closure_sessions_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ClosureKind.values), name="closure_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=ClosureKind.PARTIAL) | ~Q(part=""),
+                name="closure_partial_names_the_part",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.date} {self.sessions} {self.get_kind_display()}"
+
+    @property
+    def register_code(self) -> str | None:
+        return CLOSURE_REGISTER_CODE[self.kind]
+
+    @property
+    def session_names(self) -> tuple[str, ...]:
+        return ("AM", "PM") if self.sessions == ClosureSessions.BOTH else (self.sessions,)
