@@ -66,16 +66,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     # Before allauth, so the shell's allauth/layouts and allauth/elements templates (GOV.UK
-    # styled, inside base.html) replace allauth's plain ones.
+    # styled, inside base.html) and accounts' sign-in and MFA pages replace allauth's plain ones.
     "safewell.core",
+    "safewell.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    # Our apps, in the order of design.md: each may use the ones above it (core is above).
-    "safewell.accounts",
+    # Our apps, in the order of design.md: each may use the ones above it (core and
+    # accounts are above).
     "safewell.audit",
     "safewell.schools",
     "safewell.pupils",
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth: a signed-in admin/DSL/deputy without MFA may only set it up.
+    "safewell.accounts.middleware.mfa_required",
+    "safewell.accounts.middleware.session_idle_expiry",
 ]
 
 ROOT_URLCONF = "safewell.core.urls"
@@ -236,3 +240,36 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "safewell.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Accounts are made by an administrator, who knows the address is right: nothing to verify,
+# and MFA may be set up straight away.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# No "remember me": the idle timeout below decides how long a session lives.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_FORMS = {"login": "safewell.accounts.forms.LoginForm"}
+# Lock-out: 5 failed passwords for one account (whether named by username or email) in 15
+# minutes, and 30 a minute from one address (a whole school can sit behind one NAT address).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,5/15m/key"}
+MFA_ADAPTER = "safewell.accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "safewell.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "safewell.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "safewell.accounts.forms.ActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Safewell")
+# WebAuthn needs https, except on plain-http loopback for `make demo` and the tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# Inactivity before a session ends: short for the roles that see safeguarding records or
+# manage users, longer for other staff (who take registers all day on a shared laptop).
+SAFEWELL_SESSION_IDLE_MINUTES = envint("SAFEWELL_SESSION_IDLE_MINUTES", 30)
+SAFEWELL_STAFF_SESSION_IDLE_MINUTES = envint("SAFEWELL_STAFF_SESSION_IDLE_MINUTES", 120)
+# One cache that every web process shares (a database table, made by `safewell migrate`): the
+# login lock-out counters and the used-TOTP-code list must not be per process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "safewell_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
