@@ -127,14 +127,19 @@ def _database() -> dict:
         return _sqlite_database()
     try:
         config = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", 60))
-    except (ValueError, KeyError) as error:
+    except (ValueError, KeyError):
         raise ConfigurationError(
-            f"DATABASE_URL is not a database URL we understand ({error}): set it to "
+            "DATABASE_URL is not a database URL: set it to "
             "postgres://USER:PASSWORD@HOST:5432/NAME, or unset it to use SQLite."
         ) from None
     if config.get("ENGINE") != "django.db.backends.postgresql":
         raise ConfigurationError(
             "DATABASE_URL must point at PostgreSQL (postgres://…); unset it to use SQLite."
+        )
+    if not config.get("NAME"):
+        raise ConfigurationError(
+            "DATABASE_URL names no database: end it with the name, as in "
+            "postgres://USER:PASSWORD@HOST:5432/NAME."
         )
     config["CONN_HEALTH_CHECKS"] = True
     config["TEST"] = {"NAME": env("SAFEWELL_TEST_DB_NAME", "") or None}
