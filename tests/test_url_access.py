@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import Personas
+from tests.pupils.pupil_factory import make_pupil
 
 SIGNED_IN_PERSONAS = ("admin", "dsl", "deputy_dsl_south", "teacher", "attendance_officer", "external")
 
@@ -83,7 +84,19 @@ ACCESS: dict[str, Access] = {
     "mfa_edit_webauthn": ALLAUTH_FLOW,
     "api:openapi-json": public(),
     "api:openapi-view": public(),
+    "api:attendance_codes": signed_in(),
+    "pupils:list": signed_in(),
+    # A pupil at North: everyone with a membership at North; South's deputy DSL gets a 404.
+    "pupils:detail": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
+    ),
     "api:api-root": not_exercised("the API root is a prefix, not a page: ninja answers 404 JSON"),
+    # Members of the site (any role) see its calendar; the South deputy is refused North's.
+    "schools:site_calendar": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"code": p.north.code},
+    ),
 }
 
 # Django admin (/django-admin/) lets in only is_staff users and guards every page itself.

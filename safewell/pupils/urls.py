@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safewell.pupils import views
 
 app_name = "pupils"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pupil_list, name="list"),
+    path("<int:pupil_id>/", views.pupil_detail, name="detail"),
+]
