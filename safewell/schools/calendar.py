@@ -267,7 +267,7 @@ class SchoolCalendar:
         years = [
             YearSessions(y.name, y.starts_on, y.ends_on)
             for y in all_years
-            if y.ends_on >= padded_start and y.starts_on <= padded_end
+            if y.ends_on >= start and y.starts_on <= end
         ]
         terms = [
             TermDates(t.academic_year.name, t.name, t.starts_on, t.ends_on)
