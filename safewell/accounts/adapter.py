@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
@@ -42,6 +46,14 @@ def user_named_by_login(login: str) -> User | None:
         return None
     matches = list(User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login))[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def _authenticated_moments_ago(request: HttpRequest | None) -> bool:
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    timeout = account_settings.REAUTHENTICATION_TIMEOUT
+    return any(time.time() - record["at"] < timeout for record in records)
 
 
 def _login_from(credentials: dict[str, Any]) -> str:
@@ -80,6 +92,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 detail="sign-in refused: too many failed attempts",
             )
             raise
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks for the password again before MFA changes; not if it was just typed.
+
+        Someone made to set up MFA straight after signing in would otherwise be asked for
+        their password twice in a row. Any sign-in or re-authentication within
+        ACCOUNT_REAUTHENTICATION_TIMEOUT (5 minutes) counts, as in sudo.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not _authenticated_moments_ago(context.request)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login = _login_from(credentials)
