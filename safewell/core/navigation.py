@@ -33,6 +33,8 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", exact=True),
+    # Every role sees the pupils of its sites; what each role sees of them: pupils/selectors.py.
+    NavItem("Pupils", "pupils:list", roles=frozenset(Role.values)),
     NavItem("MFA status", "/staff/mfa/", roles=ADMIN_ONLY),
     NavItem("API tokens", "/staff/tokens/", roles=ADMIN_ONLY),
     NavItem("Sign out", "account_logout", method="post"),
