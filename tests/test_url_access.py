@@ -54,6 +54,9 @@ ALLAUTH_FLOW = not_exercised("an allauth flow step, guarded by allauth and teste
 ACCESS: dict[str, Access] = {
     "home": signed_in(),
     "healthz": public(),
+    # Changing site needs one of your own sites in the form, so an empty POST is refused for
+    # everyone; tests/core/test_shell_site_switcher.py covers members and outsiders.
+    "core:switch_site": only(method="post"),
     "account_login": public(),
     "account_logout": signed_in(),
     "account_inactive": ALLAUTH_FLOW,
