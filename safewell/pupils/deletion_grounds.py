@@ -1,15 +1,19 @@
 """The grounds for deleting a pupil from the admission register: reg 9, 2024 Regulations.
 
-School Attendance (Pupil Registration) (England) Regulations 2024 (SI 2024/208), reg 9(1).
-statutory.md §3.4 confirms only part of the list, so each ground says how sure we are:
+School Attendance (Pupil Registration) (England) Regulations 2024 (SI 2024/208), reg 9(1):
+"The proprietor of a school must ensure that the name of a pupil of compulsory school age
+is deleted from the school's admission register when—" one of grounds (a) to (o) applies.
 
-- [C] read at https://legislation.gov.uk/cy/uksi/2024/208/regulation/9/made: (a), (c), (d), (e).
-- [S] a secondary source names the ground and its letter: (i), the 20-day rule.
-- [U] the ground existed in reg 8 of the 2006 Regulations and we believe reg 9 keeps it,
-  but neither its letter in reg 9 nor its 2024 wording was seen. `paragraph` is "" then.
+How sure each ground is:
+- [C] (a)-(e): their text was read in a stored copy of the legislation.gov.uk page
+  https://legislation.gov.uk/cy/uksi/2024/208/regulation/9/made (statutory.md §3.4 had
+  (a), (c), (d), (e); (b) was read there too when this file was written).
+- [S] (f)-(o): the letters and a short description come from an LA's deletion-return form
+  (Torbay, https://forms.torbay.gov.uk/SchoolRegisterDeletion), and for (i) also from
+  Browne Jacobson. Their full wording in the regulation was not read, and was not checked
+  against the primary text.
 
-None of the [S] or [U] grounds was checked against the primary text (not reachable from
-here). The `key`s are stored in `Enrolment.deletion_ground`: never rename one.
+The `key`s are stored in `Enrolment.deletion_ground`: never rename one.
 """
 
 from __future__ import annotations
@@ -22,102 +26,96 @@ REG9_URL = "https://legislation.gov.uk/cy/uksi/2024/208/regulation/9/made"
 BROWNE_JACOBSON_URL = (
     "https://www.brownejacobson.com/insights/school-admission-register-the-20-day-rule-explained"
 )
-CME_GUIDANCE_URL = "https://edyourself.org/technical-changes-cme-guidance-2024/"
 
 
 @dataclass(frozen=True)
 class DeletionGround:
     key: str
     label: str
-    paragraph: str  # reg 9(1)(x), or "" when the letter is not confirmed
-    certainty: str  # "C", "S" or "U"
+    paragraph: str  # the letter x of reg 9(1)(x)
+    certainty: str  # "C" or "S"
     source: str
     note: str = ""
 
     @property
     def citation(self) -> str:
-        where = f"reg 9(1)({self.paragraph})" if self.paragraph else "reg 9(1) (paragraph not confirmed)"
-        return f"{where}, SI 2024/208 [{self.certainty}]"
+        return f"reg 9(1)({self.paragraph}), SI 2024/208 [{self.certainty}]"
 
 
-_NOT_SEEN = "Ground from reg 8 of the 2006 Regulations; its place and wording in reg 9 not seen."
+TORBAY_URL = "https://forms.torbay.gov.uk/SchoolRegisterDeletion"
+
+
+def _confirmed(key: str, paragraph: str, label: str, note: str = "") -> DeletionGround:
+    return DeletionGround(key, label, paragraph, "C", REG9_URL, note)
+
+
+def _secondary(key: str, paragraph: str, label: str, note: str = "") -> DeletionGround:
+    note = " ".join(filter(None, [note, "Not checked against the primary text."]))
+    return DeletionGround(key, label, paragraph, "S", TORBAY_URL, note)
+
 
 GROUNDS: tuple[DeletionGround, ...] = (
-    DeletionGround(
-        "registered_at_another_school", "Registered at another school", "a", "C", REG9_URL,
-        "Except under a school attendance order, a mobile child's main school, or an agreed "
-        "dual registration.",
+    _confirmed(
+        "registered_at_another_school", "a", "Registered at another school",
+        "Unless a school attendance order names this school, the pupil is a mobile child and "
+        "this is their main school, or dual registration was agreed.",
     ),
-    DeletionGround(
-        "dual_registration_consent_to_delete",
-        "Dual registered: stopped attending here, with the consent of every other school",
-        "c", "C", REG9_URL,
+    _confirmed(
+        "nursery_not_continuing", "b",
+        "Completed nursery education here and not expected to attend again",
     ),
-    DeletionGround(
-        "school_attendance_order_changed_d",
-        "School attendance order changed (reg 9(1)(d))",
-        "d", "C", REG9_URL,
-        "statutory.md records (d) and (e) only as school attendance order changes; their "
-        "exact wording was not transcribed.",
+    _confirmed(
+        "dual_registration_consent_to_delete", "c",
+        "Also registered at other schools, not expected to attend here again, and each other "
+        "school has consented to the deletion",
     ),
-    DeletionGround(
-        "school_attendance_order_changed_e", "School attendance order changed (reg 9(1)(e))",
-        "e", "C", REG9_URL,
-        "statutory.md records (d) and (e) only as school attendance order changes; their "
-        "exact wording was not transcribed.",
+    _confirmed(
+        "school_attendance_order_amended", "d",
+        "School attendance order amended by the LA to name another school",
     ),
-    DeletionGround(
-        "continuous_absence_20_days",
-        "Continuously absent for 20 school days (G, N or O only), whereabouts unknown after "
-        "joint reasonable enquiries with the LA",
-        "i", "S", BROWNE_JACOBSON_URL,
-        "All four conditions of statutory.md §3.4 must hold; any code other than G, N or O in "
-        "the period blocks this ground.",
+    _confirmed(
+        "school_attendance_order_revoked", "e",
+        "School attendance order revoked by the LA: suitable education arranged otherwise",
     ),
-    DeletionGround(
-        "home_education",
-        "Parent has told the school in writing the pupil is educated otherwise than at school",
-        "", "S", CME_GUIDANCE_URL,
-        "CME guidance 2024 p.7 (quoted): delete once the date has passed, unless a school "
+    _secondary(
+        "home_education", "f",
+        "Parent has told the school in writing the pupil will be educated otherwise than at school",
+        "CME guidance 2024 p.7 [S]: delete once the date has passed, unless a school "
         "attendance order is in force, and inform the LA.",
     ),
-    DeletionGround(
-        "no_longer_resides_within_reasonable_distance",
-        "Stopped attending and no longer lives within a reasonable distance (not a boarder)",
-        "", "U", "", _NOT_SEEN,
+    _secondary(
+        "no_longer_lives_within_reasonable_distance", "g",
+        "No longer normally lives within a reasonable distance of the school",
     ),
-    DeletionGround(
-        "medically_unfit_until_end_of_compulsory_age",
-        "Certified medically unlikely to be fit to attend before ceasing to be of compulsory "
-        "school age", "", "U", "", _NOT_SEEN,
+    _secondary("not_returned_after_leave_of_absence", "h", "Has not returned after a leave of absence"),
+    _secondary(
+        "continuous_absence_20_days", "i",
+        "Continuously absent for 20 school days (G, N or O only), whereabouts unknown after "
+        "joint reasonable enquiries with the LA",
+        f"Also {BROWNE_JACOBSON_URL}. All four conditions of statutory.md §3.4 must hold; any "
+        "code other than G, N or O in the period blocks this ground.",
     ),
-    DeletionGround("died", "Has died", "", "U", "", _NOT_SEEN),
-    DeletionGround(
-        "ceases_compulsory_school_age",
-        "Will cease to be of compulsory school age before the school next meets, and is not "
-        "continuing at the school", "", "U", "", _NOT_SEEN,
+    _secondary("sentence_of_detention", "j", "Detained under a sentence of detention"),
+    _secondary("died", "k", "Has died"),
+    _secondary(
+        "over_compulsory_school_age_not_continuing", "l",
+        "Will be over compulsory school age and will not continue into the sixth form",
     ),
-    DeletionGround(
-        "ceased_to_be_pupil_independent_school",
-        "Has ceased to be a pupil of a school other than a maintained school or academy",
-        "", "U", "", _NOT_SEEN,
+    _secondary(
+        "boarding_fees_unpaid", "m",
+        "A boarder at a maintained school or academy whose boarding fees have not been paid",
     ),
-    DeletionGround("permanently_excluded", "Permanently excluded", "", "U", "", _NOT_SEEN),
-    DeletionGround(
-        "nursery_not_transferred_to_reception",
-        "Admitted to the nursery class and not moving up to reception", "", "U", "", _NOT_SEEN,
+    _secondary(
+        "ceased_to_be_pupil_independent_school", "n",
+        "Has ceased to be a pupil of an independent school or non-maintained special school",
     ),
-    DeletionGround(
-        "custodial_sentence_four_months",
-        "Detained by court order for at least four months, and not expected to return",
-        "", "U", "", _NOT_SEEN,
-    ),
+    _secondary("permanently_excluded", "o", "Permanently excluded"),
 )
 
 _BY_KEY = {ground.key: ground for ground in GROUNDS}
 
 DeletionGroundChoice = models.TextChoices(  # type: ignore[misc]
-    "DeletionGroundChoice", [(g.key.upper(), (g.key, g.label)) for g in GROUNDS]
+    "DeletionGroundChoice", [(g.key.upper(), (g.key, f"reg 9(1)({g.paragraph}): {g.label}")) for g in GROUNDS]
 )
 
 

@@ -104,7 +104,7 @@ def test_ending_an_enrolment_records_the_ground_and_destination(personas):
     )
     enrolment = pupil.enrolments.get()
     assert enrolment.leaving_date == dt.date(2026, 10, 23)
-    assert enrolment.get_deletion_ground_display().startswith("Parent has told the school in writing")
+    assert enrolment.get_deletion_ground_display().startswith("reg 9(1)(f): Parent has told the school in writing")
     assert not enrolment.is_on_roll(dt.date(2026, 10, 26))
 
 
