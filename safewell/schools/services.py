@@ -21,6 +21,7 @@ from safewell.schools.models import (
     Term,
 )
 from safewell.schools.term_dates import (
+    CLOSURE_KINDS,
     TERM,
     ImportProblem,
     ImportRejected,
@@ -187,6 +188,8 @@ class _TermDatesPlan:
             for y in AcademicYear.objects.filter(organisation=organisation)
         }
         self.sites = {s.code: s for s in organisation.sites.all()}
+        self._check_site_codes(rows)
+        rows = [r for r in rows if r.complete]
         self.term_rows = [r for r in rows if r.kind == TERM]
         self.closure_rows = [r for r in rows if r.kind != TERM]
         self.new_terms: list[_TermSpan] = []
@@ -280,18 +283,24 @@ class _TermDatesPlan:
                 for d in dates:
                     self._plan_closure(row, site, d, taken)
 
-    def _closure_sites(self, row: TermDatesRow) -> list[Site] | None:
-        if not row.site_code:
-            if not self.sites:
+    def _check_site_codes(self, rows: list[TermDatesRow]) -> None:
+        """Every closure's site, even on rows with other problems (terms have no site)."""
+        for row in rows:
+            if row.kind not in CLOSURE_KINDS:
+                continue
+            if not row.site_code and not self.sites:
                 self.problem(row, "site_code", NO_SITES.format(organisation=self.organisation))
-                return None
-            return list(self.sites.values())
+            elif row.site_code and row.site_code not in self.sites:
+                self.problem(row, "site_code", UNKNOWN_SITE.format(
+                    code=row.site_code, organisation=self.organisation,
+                    codes=", ".join(sorted(self.sites)) or "none"))
+
+    def _closure_sites(self, row: TermDatesRow) -> list[Site] | None:
+        """The sites a closure closes; None when its site is unknown (already reported)."""
+        if not row.site_code:
+            return list(self.sites.values()) or None
         site = self.sites.get(row.site_code)
-        if site is None:
-            self.problem(row, "site_code", UNKNOWN_SITE.format(
-                code=row.site_code, organisation=self.organisation, codes=", ".join(sorted(self.sites)) or "none"))
-            return None
-        return [site]
+        return [site] if site else None
 
     def _closure_dates(self, row: TermDatesRow) -> list[dt.date] | None:
         days = [

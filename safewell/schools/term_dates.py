@@ -75,8 +75,8 @@ class TermDatesRow:
     line: int
     kind: str
     name: str
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: dt.date | None
+    ends_on: dt.date | None
     site_code: str = ""
     sessions: tuple[str, ...] = (AM, PM)
     reason: str = ""
@@ -85,6 +85,10 @@ class TermDatesRow:
     fields: dict[str, str] = field(default_factory=dict, compare=False)
     # The line of each value, when it differs from `line` (an iCalendar property's line).
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    # False when the row itself has problems: it is kept only so that its site can still be
+    # checked (every problem of a file is reported at once), and is never stored.
+    complete: bool = True
 
     def field_name(self, key: str) -> str:
         return self.fields.get(key, key)
@@ -161,7 +165,7 @@ def _csv_header_problems(header: list[str], line: int) -> list[ImportProblem]:
     return problems
 
 
-def _csv_row(record: dict[str, str], line: int, problems: list[ImportProblem]) -> TermDatesRow | None:
+def _csv_row(record: dict[str, str], line: int, problems: list[ImportProblem]) -> TermDatesRow:
     found: list[ImportProblem] = []
     kind = record.get("kind", "").lower()
     if kind not in ROW_KINDS:
@@ -184,9 +188,8 @@ def _csv_row(record: dict[str, str], line: int, problems: list[ImportProblem]) -
     )
     found += _row_rules(row_values, starts_on, ends_on, raw_sessions=record.get("sessions", ""))
     problems += found
-    if found or starts_on is None or ends_on is None:
-        return None
-    return TermDatesRow(starts_on=starts_on, ends_on=ends_on, **row_values)
+    complete = not found and starts_on is not None and ends_on is not None
+    return TermDatesRow(starts_on=starts_on, ends_on=ends_on, complete=complete, **row_values)
 
 
 def _required_date(
@@ -320,9 +323,8 @@ def _ical_row(event, lines: dict[str, int], problems: list[ImportProblem]) -> Te
         prop = problem.field
         found.append(ImportProblem(at(prop), prop, problem.message))
     problems += found
-    if found or kind is None or starts_on is None or ends_on is None:
-        return None
-    return TermDatesRow(starts_on=starts_on, ends_on=ends_on, **values)
+    complete = not found and kind is not None and starts_on is not None and ends_on is not None
+    return TermDatesRow(starts_on=starts_on, ends_on=ends_on, complete=complete, **values)
 
 
 def _classify_summary(summary: str) -> tuple[str | None, str, tuple[str, ...], str]:
