@@ -140,3 +140,26 @@ def test_on_a_phone_the_navigation_folds_into_a_menu_button(page, live_server, p
     page.keyboard.press("Enter")
     assert page.locator("#navigation").is_visible()
     assert page.get_by_role("link", name="Home").is_visible()
+
+
+def test_htmx_requests_carry_the_csrf_token_and_inject_no_styles(page, live_server, personas, csp_errors):
+    Membership.objects.create(user=personas.teacher, site=personas.south, role=Role.TEACHER)
+    sign_in(page, live_server, personas.teacher)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("typeof window.htmx !== 'undefined'")
+    assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    assert page.evaluate("htmx.config.allowEval") is False
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    # A POST through htmx succeeds only if app.js added the X-CSRFToken header.
+    status = page.evaluate(
+        """(siteId) => new Promise((resolve) => {
+            document.body.addEventListener("htmx:afterRequest",
+                (event) => resolve(event.detail.xhr.status), {once: true});
+            htmx.ajax("POST", "/site/switch/", {values: {site_id: siteId}, swap: "none"});
+        })""",
+        personas.south.pk,
+    )
+    assert status == 200
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".govuk-caption-l").inner_text() == "Testbridge Academy: South site"
+    assert csp_errors == []
