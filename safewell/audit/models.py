@@ -139,7 +139,12 @@ def canonical_json(values: Mapping[str, Any]) -> bytes:
     payload = {name: values[name] for name in HASHED_FIELDS}
     payload["occurred_at"] = _utc_iso(values["occurred_at"])
     payload["v"] = HASH_VERSION
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL_ENCODER.encode(payload).encode()
+
+
+# One encoder for every event: `json.dumps` with options would build a new one per call,
+# which is a tenth of `verify`'s time over a long chain.
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _utc_iso(moment: datetime) -> str:
