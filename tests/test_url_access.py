@@ -95,12 +95,22 @@ ACCESS: dict[str, Access] = {
         kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
     ),
     "api:api-root": not_exercised("the API root is a prefix, not a page: ninja answers 404 JSON"),
+    # Administrators' pages (accounts): who has MFA, and the integrations' API tokens.
+    "accounts:mfa_status": only("admin"),
+    "accounts:api_tokens": only("admin"),
+    "accounts:api_token_revoke": only("admin", method="post", kwargs=lambda p: {"token_id": _token_for(p)}),
     # Members of the site (any role) see its calendar; the South deputy is refused North's.
     "schools:site_calendar": only(
         "admin", "dsl", "teacher", "attendance_officer", "external",
         kwargs=lambda p: {"code": p.north.code},
     ),
 }
+
+def _token_for(p: Personas) -> int:
+    from safewell.accounts.services import api_token_create
+
+    return api_token_create(user=p.teacher, name="MIS sync", created_by=p.admin)[0].pk
+
 
 # Django admin (/django-admin/) lets in only is_staff users and guards every page itself.
 DJANGO_ADMIN = not_exercised("Django admin: staff users only, enforced by the admin site")
