@@ -214,6 +214,21 @@ class SchoolCalendar:
             self.start + dt.timedelta(days=i) for i, f in enumerate(self._flags) if f & _OPEN
         ]
         self._school_weeks = sorted({monday_of(d) for d in self._school_days})
+        self._day_slot = self._slot_table()
+
+    def _slot_table(self) -> list[int]:
+        """Per day of the calendar, the session index of its AM session in its academic year
+        (-1 on weekends and outside the years), so `session_index` is one lookup."""
+        slots = [-1] * len(self._flags)
+        for year in self.years:
+            d = max(year.starts_on, self.start)
+            slot = year.session_index(d, AM) if d.weekday() < 5 else 2 * _weekdays_from(year.starts_on, d)
+            while d <= min(year.ends_on, self.end):
+                if d.weekday() < 5:
+                    slots[self._offset(d)] = slot
+                    slot += 2
+                d += dt.timedelta(days=1)
+        return slots
 
     # -- building ------------------------------------------------------------------------
 
@@ -398,7 +413,10 @@ class SchoolCalendar:
 
     def session_index(self, d: dt.date, session: str) -> int:
         """The position of (d, session) in its academic year's session index."""
-        return self.year(d).session_index(d, session)
+        slot = self._day_slot[self._offset(d)]
+        if slot < 0 or session not in _BITS:
+            return self.year(d).session_index(d, session)  # raises the precise error
+        return slot if session == AM else slot + 1
 
     def year_sessions(self, year: dt.date | str | None = None) -> tuple[tuple[dt.date, str], ...]:
         """Every (date, session) of the year's index, in index order (weekdays, not only school

@@ -21,6 +21,8 @@ REGISTER_OPEN_TOO_LONG = (
     "no longer than 30 minutes, the same for every session)."
 )
 PM_REGISTER_BEFORE_AM = "The afternoon register must open after the morning register closes."
+CLOSURE_CLASHES = "This site already has a closure on {date} for {sessions}."
+PARTIAL_CLOSURE_NEEDS_PART = "Say which part of the site is out of use."
 
 
 class OrganisationKind(models.TextChoices):
@@ -280,3 +282,16 @@ class Closure(models.Model):
     @property
     def session_names(self) -> tuple[str, ...]:
         return ("AM", "PM") if self.sessions == ClosureSessions.BOTH else (self.sessions,)
+
+    def clean(self) -> None:
+        """What the unique constraint cannot see: a whole-day closure clashes with an AM one."""
+        super().clean()
+        if self.kind == ClosureKind.PARTIAL and not self.part:
+            raise ValidationError({"part": PARTIAL_CLOSURE_NEEDS_PART})
+        if self.site_id is None or self.date is None:
+            return
+        others = Closure.objects.filter(site_id=self.site_id, date=self.date).exclude(pk=self.pk)
+        mine = set(self.session_names)
+        if any(mine & set(other.session_names) for other in others):
+            raise ValidationError({"sessions": CLOSURE_CLASHES.format(
+                date=self.date, sessions=self.get_sessions_display().lower())})

@@ -82,3 +82,22 @@ def test_an_ap_records_the_placing_schools_it_serves_with_their_attendance_conta
     with pytest.raises(ValidationError):
         placing_school_create(organisation=ap, name="Hill Top High", kind=PlacingSchoolKind.SCHOOL)
     assert PlacingSchool.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_whole_day_closure_clashes_with_a_morning_one_on_the_same_date():
+    from safewell.schools.models import CLOSURE_CLASHES, PARTIAL_CLOSURE_NEEDS_PART, Closure
+
+    organisation = Organisation.objects.create(name="Org", kind=OrganisationKind.SCHOOL)
+    site = Site.objects.create(organisation=organisation, name="Main", code="main")
+    Closure.objects.create(site=site, date=dt.date(2027, 1, 20), sessions="AM", kind="unexpected")
+    whole_day = Closure(site=site, date=dt.date(2027, 1, 20), sessions="both", kind="planned")
+    with pytest.raises(ValidationError) as excinfo:
+        whole_day.full_clean()
+    assert excinfo.value.message_dict["sessions"] == [
+        CLOSURE_CLASHES.format(date=dt.date(2027, 1, 20), sessions="whole day")
+    ]
+    Closure(site=site, date=dt.date(2027, 1, 20), sessions="PM", kind="planned").full_clean()
+    with pytest.raises(ValidationError) as excinfo:
+        Closure(site=site, date=dt.date(2027, 1, 21), kind="partial").full_clean()
+    assert excinfo.value.message_dict["part"] == [PARTIAL_CLOSURE_NEEDS_PART]
