@@ -37,7 +37,12 @@ AUTHENTICATION_REQUIRED = (
 INVALID_TOKEN = "This API token is not valid: it is unknown, revoked, or its user is inactive."
 PERMISSION_DENIED = "You do not have permission to do this."
 NOT_FOUND = "Not found."
+NINJA_CSRF_FAILED = "CSRF check Failed"
 UNKNOWN_ENDPOINT = "There is no API endpoint at {path}. The endpoints are listed at {docs}."
+CSRF_FAILED = (
+    "CSRF check failed: a signed-in browser must send the csrftoken cookie's value in the "
+    "X-CSRFToken header; an integration should use an API token instead."
+)
 METHOD_NOT_ALLOWED = "{method} is not allowed here; use {allowed}."
 VALIDATION_FAILED = "The request is not valid: {problems}."
 SERVER_ERROR = (
@@ -124,7 +129,9 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(str(exc), exc.status_code)
+    # ninja's own wording for a failed CSRF check is terse; say what to send instead.
+    detail = CSRF_FAILED if str(exc) == NINJA_CSRF_FAILED else str(exc)
+    return _error(detail, exc.status_code)
 
 
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

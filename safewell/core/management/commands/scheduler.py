@@ -7,10 +7,12 @@ more than one is safe: each (job, minute) is claimed once in the database.
 from __future__ import annotations
 
 import logging
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
+from datetime import datetime
 from types import FrameType
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from safewell.core.management.commands._signals import handling_stop_signals
 from safewell.core.scheduler import Scheduler, load_schedule
@@ -24,13 +26,19 @@ class Command(BaseCommand):
             "--once", action="store_true",
             help="Enqueue what is due this minute, then exit (for a system cron).",
         )
+        parser.add_argument(
+            "--at", type=_aware_datetime, default=None,
+            help="With --once: act as if it were this ISO time (to replay a missed minute).",
+        )
 
-    def handle(self, *, once: bool, **options) -> None:
+    def handle(self, *, once: bool, at: datetime | None, **options) -> None:
+        if at is not None and not once:
+            raise CommandError("--at only works with --once.")
         level = logging.WARNING if options["verbosity"] == 0 else logging.INFO
         logging.getLogger("safewell.scheduler").setLevel(level)
         scheduler = Scheduler(load_schedule())
         if once:
-            for name in scheduler.tick():
+            for name in scheduler.tick(at):
                 self.stdout.write(f"Enqueued {name}")
             return
 
@@ -39,3 +47,12 @@ class Command(BaseCommand):
 
         with handling_stop_signals(stop):
             scheduler.run()
+
+
+def _aware_datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not an ISO date and time") from None
+    # A time without an offset is London wall-clock time, as cron expressions are.
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

@@ -1,0 +1,101 @@
+"""`safewell demo_load`: a login per role, MFA ready to use, and loading twice changes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from safewell.accounts.models import Membership, Role, User
+from safewell.audit.models import AuditEvent
+from safewell.core.management.commands._demo import (
+    DEMO_ORGANISATION,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    demo_logins,
+)
+from safewell.schools.models import Organisation, Site
+
+README = Path(settings.BASE_DIR) / "README.md"
+
+
+def counts() -> dict[str, int]:
+    return {
+        "organisations": Organisation.objects.count(),
+        "sites": Site.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "authenticators": Authenticator.objects.count(),
+    }
+
+
+def test_loading_the_demo_twice_neither_fails_nor_duplicates(db):
+    call_command("demo_load", verbosity=0)
+    first = counts()
+    call_command("demo_load", verbosity=0)
+
+    assert counts() == first
+    assert first == {"organisations": 1, "sites": 2, "users": 8, "memberships": 11, "authenticators": 4}
+    assert Organisation.objects.get().name == DEMO_ORGANISATION
+
+
+def test_the_demo_has_a_login_for_every_role(db):
+    call_command("demo_load", verbosity=0)
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    # A deputy DSL at each site.
+    deputies = Membership.objects.filter(role=Role.DEPUTY_DSL)
+    assert sorted(deputies.values_list("site__code", flat=True)) == ["harbour-hillside", "harbour-quayside"]
+
+
+def test_the_demo_logs_in_with_the_published_password(client, db):
+    call_command("demo_load", verbosity=0)
+    response = client.post("/accounts/login/", {"login": "teacher", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_mfa_roles_have_the_demo_authenticator_and_demo_totp_prints_its_code(db):
+    call_command("demo_load", verbosity=0)
+    with_totp = User.objects.filter(
+        authenticator__type=Authenticator.Type.TOTP
+    ).values_list("username", flat=True)
+    assert sorted(with_totp) == ["admin", "deputy.hillside", "deputy.quayside", "dsl"]
+
+    out = StringIO()
+    call_command("demo_totp", "dsl", stdout=out)
+    assert pyotp.TOTP(DEMO_TOTP_SECRET).verify(out.getvalue().strip(), valid_window=1)
+
+
+def test_demo_totp_refuses_a_user_without_the_demo_secret(db, personas):
+    with pytest.raises(CommandError, match="dsl has no demo authenticator"):
+        call_command("demo_totp", "dsl")
+
+
+def test_the_demo_is_refused_in_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="not loaded when SAFEWELL_PRODUCTION is true"):
+        call_command("demo_load", verbosity=0)
+    assert not User.objects.exists()
+
+
+def test_the_audit_chain_verifies_after_the_demo_loads(db):
+    call_command("demo_load", verbosity=0)
+    call_command("demo_load", verbosity=0)
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert out.getvalue().startswith("audit chain OK")
+    # The demo's own writes are in the chain that verified.
+    assert AuditEvent.objects.filter(target_type="accounts.membership").count() == 11
+
+
+def test_the_readme_lists_the_demo_logins_that_demo_load_creates():
+    readme = README.read_text()
+    for login in demo_logins():
+        row = f"| {login['username']} | {login['role']} | {login['site']} | {login['mfa']} |"
+        assert row in readme, f"README.md is missing the demo login row: {row}"
+    assert f"`{DEMO_PASSWORD}`" in readme and f"`{DEMO_TOTP_SECRET}`" in readme
