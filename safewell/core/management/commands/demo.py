@@ -137,7 +137,7 @@ def _safewell_command() -> str:
 def _start_children(port: int) -> list[subprocess.Popen]:
     environment = {**os.environ, **DEMO_ENVIRONMENT}
     web = [
-        sys.executable, "-m", "gunicorn", "safewell.core.wsgi:application",
+        sys.executable, "-m", "gunicorn", "--preload", "safewell.core.wsgi:application",
         "--bind", f"{HOST}:{port}", "--workers", "2",
         "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
     ]
