@@ -41,6 +41,7 @@ POSTGRESQL_INSTALL = [
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()
     """,
 ]
+POSTGRESQL_TRIGGERS = ("audit_refuse_update_delete", "audit_refuse_truncate")
 POSTGRESQL_REMOVE = [
     f"DROP TRIGGER IF EXISTS audit_refuse_update_delete ON {TABLE}",
     f"DROP TRIGGER IF EXISTS audit_refuse_truncate ON {TABLE}",
@@ -58,6 +59,7 @@ SQLITE_INSTALL = [
     BEGIN SELECT RAISE(ABORT, '{REFUSAL}: DELETE on {TABLE} refused'); END
     """,
 ]
+SQLITE_TRIGGERS = ("audit_refuse_update", "audit_refuse_delete")
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS audit_refuse_update",
     "DROP TRIGGER IF EXISTS audit_refuse_delete",
@@ -86,6 +88,24 @@ def suspended(connection: BaseDatabaseWrapper) -> Iterator[None]:
         yield
         if present:
             install(connection)
+
+
+def missing(connection: BaseDatabaseWrapper) -> list[str]:
+    """The names of the triggers that should guard the table but do not (dropped by hand)."""
+    if connection.vendor == "postgresql":
+        expected, query = POSTGRESQL_TRIGGERS, (
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal"
+        )
+    elif connection.vendor == "sqlite":
+        expected, query = SQLITE_TRIGGERS, (
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s"
+        )
+    else:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(query, [TABLE])
+        present = {row[0] for row in cursor.fetchall()}
+    return [name for name in expected if name not in present]
 
 
 def _statements(connection: BaseDatabaseWrapper, *, install: bool) -> list[str]:

@@ -245,3 +245,14 @@ def test_concurrent_processes_on_one_sqlite_file_form_one_unbroken_chain(tmp_pat
     assert verify.returncode == 0, verify.stderr
     assert verify.stdout.startswith("audit chain OK: ")
     assert verify.stdout.strip() == "audit chain OK: 100 entries"
+
+
+def test_verify_warns_when_the_append_only_triggers_were_dropped(db):
+    write_events(2)
+    append_only.remove(connection)  # rolled back with the test's transaction
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("audit", "verify", stdout=out, stderr=err)
+
+    assert out.getvalue().strip() == "audit chain OK: 2 entries"
+    assert "append-only triggers missing" in err.getvalue()
