@@ -190,7 +190,7 @@ def mark_write(
                 year = mark_years[index_of[mark.key]]
                 updates[(mark.pupil_id, year.id)].append((mark.date, mark.session, mark.code))
             _stores_update(stores, updates)
-            _audit(result, to_write, source)
+            _audit(result, source)
     return result
 
 
@@ -306,18 +306,30 @@ def _upsert(marks: list[MarkInput], *, source: int, recorded_by_id: int | None, 
     )
 
 
-def _audit(result: MarksWritten, written: list[MarkInput], source: int) -> None:
+@dataclass(frozen=True)
+class _MarkAuditTarget:
+    """What `audit_bulk` reads of a target (`_meta` and `pk`), with a readable id: a
+    Mark's primary key is a tuple, whose str() would be "(1, datetime.date(…), 'AM')"."""
+
+    pk: str
+    _meta = Mark._meta
+
+
+def mark_audit_id(pupil_id: int, day: dt.date, session: str) -> str:
+    """The audit log's target_id of a mark: "pupil/date/session", e.g. "17/2025-09-04/AM"."""
+    return f"{pupil_id}/{day.isoformat()}/{session}"
+
+
+def _audit(result: MarksWritten, source: int) -> None:
     from safewell.audit.services import audit_bulk
 
-    by_key = {m.key: m for m in written}
     for action, changes in (("create", result.created), ("update", result.changed)):
         if not changes:
             continue
         targets = []
         details = []
         for change in changes:
-            mark = by_key[change.key]
-            targets.append(Mark(pupil_id=mark.pupil_id, date=mark.date, session=mark.session, code=mark.code))
+            targets.append(_MarkAuditTarget(mark_audit_id(*change.key)))
             details.append(
                 {
                     "code": [change.old_code, change.new_code],

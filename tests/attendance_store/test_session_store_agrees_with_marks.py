@@ -150,3 +150,15 @@ def test_session_store_apply_refuses_to_run_outside_the_marks_transaction(school
     with transaction.atomic():
         store = session_store_apply(pupil_id=north[0].id, academic_year=year, marks=[(THU_4_SEP, "AM", "/")])
     assert bytes(store.marks)[48] == byte("/")
+
+
+def test_every_created_or_changed_mark_is_audited_with_old_and_new_codes(school_year):
+    from safewell.audit.models import AuditEvent
+
+    personas, year, north, _ = school_year
+    ada = north[0]
+    mark_write(marks=[MarkInput(ada.id, THU_4_SEP, "AM", "N")], recorded_by_id=personas.teacher.id)
+    mark_write(marks=[MarkInput(ada.id, THU_4_SEP, "AM", "I")], source=MarkSource.AMENDMENT)
+    events = list(AuditEvent.objects.filter(target_type="attendance.mark").order_by("id"))
+    assert [(e.action, e.changes["code"]) for e in events] == [("create", [None, "N"]), ("update", ["N", "I"])]
+    assert events[0].target_id == f"{ada.id}/2025-09-04/AM"
