@@ -43,7 +43,7 @@ def audit_log(
 ) -> AuditEvent:
     """Append one event. `target` (a model instance) fills `target_type` and `target_id`."""
     if target is not None:
-        target_type, target_id = target_label(target), str(target.pk)
+        target_type, target_id = target_label(target), target_key(target)
     if changes is not None and not isinstance(changes, dict):
         raise TypeError(CHANGES_MUST_BE_A_DICT)
     return _append(
@@ -96,7 +96,7 @@ def audit_bulk(
         dict(
             action=action,
             target_type=target_label(target),
-            target_id=str(target.pk),
+            target_id=target_key(target),
             changes=changes[index] if changes is not None else snapshot_changes(target, action),
             detail=detail,
         )
@@ -108,6 +108,15 @@ def audit_bulk(
 def target_label(target: models.Model | type[models.Model]) -> str:
     """`app_label.model`, the stable name of a record's type (e.g. `schools.site`)."""
     return target._meta.label_lower
+
+
+def target_key(target: models.Model) -> str:
+    """A record's id as text. A composite primary key joins its parts with "/", so a mark
+    of pupil 17 reads "17/2025-09-04/AM", never a Python tuple's repr."""
+    pk = target.pk
+    if isinstance(pk, tuple):
+        return "/".join(str(json_safe(part)) for part in pk)
+    return str(pk)
 
 
 def json_safe(value: Any) -> Any:

@@ -7,7 +7,8 @@ from safewell.audit import views
 app_name = "audit"
 urlpatterns = [
     path(
-        "opened/<str:target_type>/<str:target_id>/",
+        # path, not str: a composite key reads "17/2025-09-04/AM".
+        "opened/<str:target_type>/<path:target_id>/",
         views.record_opened_by,
         name="record_opened_by",
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
@@ -197,3 +199,15 @@ def test_audit_log_accepts_a_type_and_id_without_an_instance(db):
     assert (event.action, event.target_type, event.target_id, event.detail) == (
         "login_failed", "accounts.user", "42", "wrong password"
     )
+
+
+def test_a_record_with_a_composite_key_is_identified_by_its_parts(personas):
+    from safewell.attendance.models import Mark
+    from tests.pupils.pupil_factory import make_pupil
+
+    pupil = make_pupil(personas.north)
+    Mark.objects.create(pupil=pupil, date=dt.date(2026, 11, 2), session="AM", code="/")
+
+    [created] = AuditEvent.objects.filter(target_type="attendance.mark", action="create")
+    assert created.target_id == f"{pupil.pk}/2026-11-02/AM"
+    assert created.changes["code"] == [None, "/"]
