@@ -190,3 +190,10 @@ def test_a_bank_holiday_inside_a_term_is_not_a_school_day(day, why):
     assert day in england_bank_holidays(D(2026, 8, 1), D(2027, 9, 30))
     assert not calendar.is_school_day(day)
     assert calendar.is_school_day(day - dt.timedelta(days=1)) or (day - dt.timedelta(days=1)).weekday() >= 5
+
+
+def test_the_calendar_and_the_models_agree_on_the_closure_kinds_and_their_codes():
+    from safewell.schools.models import CLOSURE_REGISTER_CODE, ClosureKind
+
+    for kind in ClosureKind.values:
+        assert ClosureDay(D(2027, 1, 4), (AM,), kind).register_code == CLOSURE_REGISTER_CODE[kind]
