@@ -111,5 +111,7 @@ class LoginForm(account_forms.LoginForm):
         login.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         password = self.fields["password"]
         password.label = "Password"
+        # allauth puts a "Forgot your password?" link here; our page has its own below the button.
+        password.help_text = ""
         password.widget.attrs.pop("placeholder", None)
         password.widget.attrs["autocomplete"] = "current-password"

@@ -18,7 +18,12 @@ from safewell.accounts.selectors import (
     mfa_status_for_admin,
     users_administered_by,
 )
-from safewell.accounts.services import api_token_create, api_token_revoke
+from safewell.accounts.services import (
+    TOKEN_NAME_REQUIRED,
+    TOKEN_NAME_TOO_LONG,
+    api_token_create,
+    api_token_revoke,
+)
 
 
 def _require_admin(user: User) -> None:
@@ -40,10 +45,18 @@ def mfa_status(request: HttpRequest) -> HttpResponse:
     )
 
 
+TOKEN_USER_REQUIRED = "Choose whose token it is."
+TOKEN_USER_NOT_YOURS = "Choose someone who has a role at one of your sites."
+
+
 class ApiTokenForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Whose token is it?")
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Whose token is it?",
+        error_messages={"required": TOKEN_USER_REQUIRED, "invalid_choice": TOKEN_USER_NOT_YOURS},
+    )
     name = forms.CharField(
-        max_length=100, label="Name", help_text="The system that will use it, for example “MIS sync”."
+        max_length=100, label="Name", help_text="The system that will use it, for example “MIS sync”.",
+        error_messages={"required": TOKEN_NAME_REQUIRED, "max_length": TOKEN_NAME_TOO_LONG},
     )
 
     def __init__(self, *args, admin: User, **kwargs) -> None:

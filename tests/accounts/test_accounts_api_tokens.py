@@ -19,6 +19,7 @@ from safewell.accounts.services import (
     api_token_create,
     api_token_revoke,
 )
+from safewell.accounts.views import TOKEN_USER_NOT_YOURS
 from safewell.audit.models import AuditEvent
 
 TOKENS = reverse("accounts:api_tokens")
@@ -112,7 +113,7 @@ def test_an_admin_cannot_make_a_token_for_someone_outside_their_organisation(cli
     stranger = make_user("stranger", Site.objects.create(organisation=other, name="E", code="e"), Role.TEACHER)
     client.force_login(personas.admin)
     response = client.post(TOKENS, {"user": stranger.pk, "name": "sneaky"})
-    assert "govuk-error-message" in response.content.decode()
+    assert TOKEN_USER_NOT_YOURS in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
