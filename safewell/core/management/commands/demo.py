@@ -9,6 +9,7 @@ rather than run half a system.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -76,7 +77,7 @@ class Command(BaseCommand):
     def _prepare(self) -> None:
         self.stdout.write("Preparing the database and static files…")
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        _collect_static_if_changed()
         call_command("demo_load", verbosity=1, stdout=self.stdout)
 
     def _wait_until_ready(self, children: list[subprocess.Popen], port: int) -> bool:
@@ -115,6 +116,31 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(out))
         self.stdout.flush()
+
+
+def _collect_static_if_changed() -> None:
+    """collectstatic, unless nothing changed since the last run.
+
+    Compressing every file again (gzip and Brotli, megabytes of API-docs scripts) takes
+    half a minute, and a second `make demo` should start quickly.
+    """
+    stamp = Path(settings.STATIC_ROOT) / ".safewell-collected"
+    fingerprint = _static_sources_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
+
+
+def _static_sources_fingerprint() -> str:
+    from django.contrib.staticfiles.finders import get_finders
+
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            status = os.stat(storage.path(path))
+            entries.append(f"{path}\t{status.st_size}\t{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
 def _refuse_busy_port(port: int) -> None:
