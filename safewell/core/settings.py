@@ -255,7 +255,12 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_FORMS = {"login": "safewell.accounts.forms.LoginForm"}
 # Lock-out: 5 failed passwords for one account (whether named by username or email) in 15
 # minutes, and 30 a minute from one address (a whole school can sit behind one NAT address).
+# (accounts/adapter.py's LOCKED_OUT message names the 15 minutes: change both together.)
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,5/15m/key"}
+# Behind a proxy every request comes from the proxy's address: count per client address
+# instead (the last X-Forwarded-For entry, the one our proxy added), or the per-address
+# limit would lock everybody out at once.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if envbool("SAFEWELL_BEHIND_PROXY", False) else 0
 MFA_ADAPTER = "safewell.accounts.adapter.MFAAdapter"
 MFA_FORMS = {
     "authenticate": "safewell.accounts.forms.MFAAuthenticateForm",
