@@ -95,6 +95,11 @@ ACCESS: dict[str, Access] = {
         kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
     ),
     "api:api-root": not_exercised("the API root is a prefix, not a page: ninja answers 404 JSON"),
+    # Every signed-in person may ask who they are; anonymous gets a JSON 401.
+    "api:me": signed_in(),
+    "api:unknown-endpoint": not_exercised(
+        "the catch-all under /api/: a JSON 404 for everyone, tested in tests/platform"
+    ),
     # Administrators' pages (accounts): who has MFA, and the integrations' API tokens.
     "accounts:mfa_status": only("admin"),
     "accounts:api_tokens": only("admin"),
