@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connections, transaction
@@ -27,6 +28,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from safewell.core.config import ConfigurationError
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
 logger = logging.getLogger("safewell.scheduler")
 
@@ -160,7 +164,8 @@ class ScheduleEntry:
     cron: CronExpression
 
     @property
-    def task(self):  # -> django_tasks Task; imported lazily so settings can name any module
+    def task(self) -> Task:
+        # Imported on use, so settings can name a task in any app without import cycles.
         return import_string(self.task_path)
 
 
@@ -182,6 +187,8 @@ def load_schedule(raw: Iterable[dict] | None = None) -> list[ScheduleEntry]:
 
 def _schedule_entry(item: dict, position: int) -> ScheduleEntry:
     where = f"SAFEWELL_SCHEDULE entry {position}"
+    if not isinstance(item, dict):
+        raise ConfigurationError(f"{where} is not a mapping: give name, task and cron.")
     missing = [key for key in ("name", "task", "cron") if not item.get(key)]
     if missing:
         raise ConfigurationError(f"{where} has no {', '.join(missing)}: give name, task and cron.")

@@ -143,6 +143,7 @@ BAD_SCHEDULES = [
     ([{"name": "x", "task": "safewell.core.tasks.timedelta", "cron": "* * * * *"}],
      "'safewell.core.tasks.timedelta' is not a task"),
     ([{"name": "x", "cron": "* * * * *"}], "SAFEWELL_SCHEDULE entry 1 has no task"),
+    (["17 3 * * * prune"], "SAFEWELL_SCHEDULE entry 1 is not a mapping"),
     ([{"name": "x", "task": PRUNE, "cron": "* * * * *"}] * 2,
      "SAFEWELL_SCHEDULE names x more than once"),
 ]
