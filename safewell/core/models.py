@@ -12,6 +12,8 @@ class ScheduledRun(models.Model):
     of (name, slot) can succeed, and only the process whose insert succeeded enqueues.
     """
 
+    audit_exempt = "the scheduler's own bookkeeping: which periodic job was claimed for which minute"
+
     name = models.CharField(max_length=100)
     slot = models.DateTimeField(help_text="The minute, in UTC, the job was due.")
     task_result_id = models.CharField(max_length=64, blank=True)

@@ -154,3 +154,12 @@ def test_a_bad_schedule_is_refused_in_one_sentence(raw, says):
     with pytest.raises(ConfigurationError) as error:
         load_schedule(raw)
     assert says in str(error.value)
+
+
+def test_claiming_a_slot_writes_nothing_to_the_audit_log(db):
+    from safewell.audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    enqueue_due(schedule(), NOON_UTC)
+    assert ScheduledRun.objects.count() == 1
+    assert AuditEvent.objects.count() == before
