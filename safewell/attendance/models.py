@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from safewell.attendance import codes
@@ -38,6 +40,9 @@ class MarkSource(models.IntegerChoices):
 # Codes with a number of minutes late: L (arrived before the register closed) and U
 # (after it closed), statutory.md §9.
 CODES_WITH_MINUTES_LATE = ("L", "U")
+# Every code of the catalogue between bars, for the mark_code_known check.
+KNOWN_CODES = "|" + "|".join(c.code for c in codes.ALL_CODES) + "|"
+assert all("|" not in c.code for c in codes.ALL_CODES)
 
 
 class Mark(models.Model):
@@ -75,17 +80,30 @@ class Mark(models.Model):
     code = models.CharField(max_length=2)
 
     class Meta:
+        # No `IN (…)` lists in these checks: SQLite evaluates a CHECK's IN list by building
+        # a temporary table for every row, which made bulk loading marks 4-8× slower
+        # (measured: 760k rows in 15 s against 2 s). Equalities, ranges and instr() cost
+        # next to nothing on both databases.
         constraints = [
-            models.CheckConstraint(condition=Q(session__in=Session.values), name="mark_session_valid"),
-            models.CheckConstraint(condition=Q(source__in=MarkSource.values), name="mark_source_valid"),
-            # Every national code, including the withdrawn H, J and Y that older imported
-            # marks may carry (attendance/codes.py). Whether a code may be recorded *on a
-            # date* is the services' check (codes.validate_code).
             models.CheckConstraint(
-                condition=Q(code__in=[c.code for c in codes.ALL_CODES]), name="mark_code_known"
+                condition=Q(session=Session.AM) | Q(session=Session.PM), name="mark_session_valid"
             ),
             models.CheckConstraint(
-                condition=Q(minutes_late__isnull=True) | Q(code__in=CODES_WITH_MINUTES_LATE),
+                condition=Q(source__gte=min(MarkSource.values), source__lte=max(MarkSource.values)),
+                name="mark_source_valid",
+            ),
+            # Every national code, including the withdrawn H, J and Y that older imported
+            # marks may carry (attendance/codes.py): "|code|" must occur in "|/|\\|L|…|".
+            # Whether a code may be recorded *on a date* is the services' check
+            # (codes.validate_code).
+            models.CheckConstraint(
+                condition=GreaterThan(
+                    StrIndex(Value(KNOWN_CODES), Concat(Value("|"), F("code"), Value("|"))), 0
+                ),
+                name="mark_code_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_late__isnull=True) | Q(code="L") | Q(code="U"),
                 name="mark_minutes_late_only_when_late",
             ),
         ]

@@ -95,3 +95,19 @@ def test_a_lower_case_code_is_stored_in_its_national_spelling(school_year):
     mark_write(marks=[MarkInput(north[0].id, THU_4_SEP, "AM", "l", minutes_late=7)])
     mark = Mark.objects.get(pupil=north[0])
     assert (mark.code, mark.minutes_late) == ("L", 7)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [dict(code="F"), dict(code="LL"), dict(session="EV"), dict(code="I", minutes_late=5), dict(source=9)],
+    ids=["unknown code", "two letters that are no code", "no such session", "minutes on I", "no such source"],
+)
+def test_the_database_refuses_a_mark_the_services_would_refuse(school_year, fields):
+    from django.db import IntegrityError, transaction
+
+    _, _, north, _ = school_year
+    values = {**dict(pupil=north[0], date=THU_4_SEP, session="AM", code="/"), **fields}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mark.objects.create(**values)
+    Mark.objects.create(pupil=north[0], date=THU_4_SEP, session="AM", code="/")
+    assert Mark.objects.count() == 1
