@@ -28,7 +28,10 @@ LOCKED_OUT = (
     "Too many failed attempts to sign in to this account, so signing in is paused for up to "
     "15 minutes. If this was not you, tell your Safewell administrator."
 )
-WRONG_CODE = "That code is not right. Enter the 6-digit code your authenticator app shows now."
+WRONG_CODE = (
+    "That code is not right. Enter the 6-digit code your authenticator app shows now, "
+    "or a recovery code you have not used before."
+)
 REPLAYED_CODE = (
     "That code has already been used. Wait for your authenticator app to show a new code, "
     "then enter the new one."

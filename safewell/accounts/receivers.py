@@ -22,7 +22,7 @@ from safewell.accounts.sessions import forget_second_factor
 def record_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
     # allauth sends this only once every step (password, then MFA if set up) has passed.
     security.security_event_record(
-        action=security.LOGIN_SUCCEEDED, user=user, signed_in=True,
+        action=security.LOGIN_SUCCEEDED, user=user, login=user.get_username(), signed_in=True,
         detail="signed in", level=logging.INFO,
     )
 
