@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as RequestInvalid
 
-from safewell.attendance import codes
+from safewell.attendance import codes, summaries
+from safewell.attendance.models import MarkSource
+from safewell.pupils.models import CharacteristicKind, YearGroup
+from safewell.pupils.selectors import pupil_for_user
 
 router = Router(tags=["attendance"])
 
@@ -71,4 +78,307 @@ def attendance_codes(request: HttpRequest) -> AttendanceCodeCatalogueOut:
     return AttendanceCodeCatalogueOut(
         in_force_from=codes.REGULATIONS_2024_IN_FORCE,
         codes=[_code_out(code) for code in codes.ALL_CODES],
+    )
+
+
+# --- Summaries and marks (statutory.md §2: per enrolment, over a stated period) ----------------
+
+# The longest period one summary request may cover.
+MAX_SUMMARY_DAYS = 3 * 366
+START_WITH_YEAR_TO_DATE = "A year-to-date summary starts at the start of the academic year: leave start out, or use mode=period."
+START_REQUIRED = "Give the first day of the period (YYYY-MM-DD) with mode=period."
+END_REQUIRED = "Give the last day of the period (YYYY-MM-DD) with mode=period."
+END_BEFORE_START = "The end ({end}) is before the start ({start})."
+PERIOD_TOO_LONG = "A summary covers at most {days} days; this period has {asked}."
+
+
+class PeriodQuery(Schema):
+    start: date | None = Field(None, description="First day (YYYY-MM-DD); with it, mode defaults to period.")
+    end: date | None = Field(None, description="Last day; in year-to-date mode, the day the year to date runs to (default today).")
+    mode: Literal["period", "ytd"] | None = Field(
+        None,
+        description="ytd: from the start of the academic year, as the DfE's Monitor your school attendance "
+        "counts (admission to leaving date). Default: ytd unless start is given.",
+    )
+
+
+class SummariesQuery(PeriodQuery):
+    site: str | None = Field(None, description="Site code; default all of your sites.")
+    group: int | None = Field(None, description="Registration group id (the pupil's current group).")
+    year_group: Literal[tuple(YearGroup.values)] | None = None  # type: ignore[valid-type]
+    characteristic: Literal[tuple(CharacteristicKind.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="Only pupils holding it on the last day counted."
+    )
+    by: Literal[summaries.GROUP_DIMENSIONS] | None = Field(  # type: ignore[valid-type]
+        None, description="Also summarise each pupil, registration group, year group, site or characteristic."
+    )
+
+
+class MarksQuery(Schema):
+    start: date | None = Field(None, description="First day; default the start of the academic year.")
+    end: date | None = Field(None, description="Last day; default today. At most 366 days from start.")
+
+
+class PeriodOut(Schema):
+    start: date
+    end: date
+    mode: str
+    academic_year: str
+    label: str
+    # The last day counted: the end, or today when the period runs on past it.
+    counted_to: date
+
+
+class SessionsOut(Schema):
+    possible_sessions: int
+    present: int = Field(description="/ \\ and L")
+    approved_educational_activity: int = Field(description="K V P W B: counts as attendance")
+    attended: int
+    authorised_absence: int
+    unauthorised_absence: int
+    overall_absence: int
+    not_possible: int = Field(description="D X Q Y1-Y7: not possible sessions")
+    administrative: int = Field(description="Z #: not possible sessions")
+    no_mark: int = Field(description="Sessions the site held with no mark yet: counted nowhere else")
+    attendance_rate: float | None = Field(description="Percent of possible sessions; null with none")
+    overall_absence_rate: float | None
+    authorised_absence_rate: float | None
+    unauthorised_absence_rate: float | None
+    persistent_absence: bool | None = Field(description=f"Overall absence >= {summaries.PERSISTENT_ABSENCE_PERCENT}%")
+    severe_absence: bool | None = Field(description=f"Overall absence >= {summaries.SEVERE_ABSENCE_PERCENT}%")
+    note: str = Field(description='"No possible sessions in this period" when there are none, else ""')
+    by_code: dict[str, int]
+    by_category: dict[str, int]
+
+
+class EnrolmentSummaryOut(Schema):
+    enrolment_id: int
+    site: str
+    site_name: str
+    admission_date: date
+    leaving_date: date | None
+    dual_registration: str
+    counted_from: date | None
+    counted_to: date | None
+    period: PeriodOut
+    sessions: SessionsOut
+
+
+class PupilSummaryOut(Schema):
+    pupil_id: int
+    period: PeriodOut
+    enrolments: list[EnrolmentSummaryOut]
+
+
+class GroupSummaryOut(Schema):
+    by: str
+    key: str
+    label: str
+    period: PeriodOut
+    enrolments: int
+    enrolments_with_possible_sessions: int
+    persistent_absentees: int
+    severe_absentees: int
+    persistent_absence_rate: float | None = Field(description="Percent of enrolments with possible sessions")
+    severe_absence_rate: float | None
+    sessions: SessionsOut
+
+
+class SummariesOut(Schema):
+    period: PeriodOut
+    filters: dict[str, str]
+    characteristics_on: date
+    total: GroupSummaryOut
+    by: str | None
+    groups: list[GroupSummaryOut]
+
+
+class MarkOut(Schema):
+    date: date
+    session: str
+    code: str
+    category: str
+    is_possible: bool
+    minutes_late: int | None
+    source: str
+    recorded_at: datetime
+
+
+class PupilMarksOut(Schema):
+    pupil_id: int
+    start: date
+    end: date
+    marks: list[MarkOut]
+
+
+def _invalid(problems: Sequence[tuple[str, str]]) -> RequestInvalid:
+    """A 422 naming each query parameter, like pydantic's own errors (core/api.py, which
+    ends the joined sentence with its own full stop)."""
+    return RequestInvalid([
+        {"loc": ("query", field), "msg": message.rstrip("."), "type": "value_error"} for field, message in problems
+    ])
+
+
+def _period(query: PeriodQuery, *, year_to_date: Callable[[date], summaries.Period], today: date) -> summaries.Period:
+    mode = query.mode or (summaries.PERIOD if query.start else summaries.YEAR_TO_DATE)
+    problems: list[tuple[str, str]] = []
+    if mode == summaries.YEAR_TO_DATE:
+        if query.start is not None:
+            raise _invalid([("start", START_WITH_YEAR_TO_DATE)])
+        return year_to_date(query.end or today)
+    if query.start is None:
+        problems.append(("start", START_REQUIRED))
+    if query.end is None:
+        problems.append(("end", END_REQUIRED))
+    if query.start and query.end:
+        if query.end < query.start:
+            problems.append(("end", END_BEFORE_START.format(start=query.start, end=query.end)))
+        elif (query.end - query.start).days + 1 > MAX_SUMMARY_DAYS:
+            asked = (query.end - query.start).days + 1
+            problems.append(("end", PERIOD_TOO_LONG.format(days=MAX_SUMMARY_DAYS, asked=asked)))
+    if problems:
+        raise _invalid(problems)
+    return summaries.Period(query.start, query.end)
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _period_out(period: summaries.Period, today: date) -> PeriodOut:
+    return PeriodOut(
+        start=period.start, end=period.end, mode=period.mode, academic_year=period.academic_year,
+        label=period.label, counted_to=period.counted_to(today),
+    )
+
+
+def _sessions_out(sessions: summaries.SessionCounts) -> SessionsOut:
+    return SessionsOut(
+        possible_sessions=sessions.possible_sessions,
+        present=sessions.present,
+        approved_educational_activity=sessions.approved_educational_activity,
+        attended=sessions.attended,
+        authorised_absence=sessions.authorised_absence,
+        unauthorised_absence=sessions.unauthorised_absence,
+        overall_absence=sessions.overall_absence,
+        not_possible=sessions.not_possible,
+        administrative=sessions.administrative,
+        no_mark=sessions.no_mark,
+        attendance_rate=_rate(sessions.attendance_rate),
+        overall_absence_rate=_rate(sessions.overall_absence_rate),
+        authorised_absence_rate=_rate(sessions.authorised_absence_rate),
+        unauthorised_absence_rate=_rate(sessions.unauthorised_absence_rate),
+        persistent_absence=sessions.persistent_absence,
+        severe_absence=sessions.severe_absence,
+        note=sessions.note,
+        by_code=sessions.by_code,
+        by_category=sessions.by_category,
+    )
+
+
+def _group_out(group: summaries.GroupSummary, today: date) -> GroupSummaryOut:
+    return GroupSummaryOut(
+        by=group.by, key=group.key, label=group.label, period=_period_out(group.period, today),
+        enrolments=group.enrolments, enrolments_with_possible_sessions=group.enrolments_with_possible_sessions,
+        persistent_absentees=group.persistent_absentees, severe_absentees=group.severe_absentees,
+        persistent_absence_rate=_rate(group.persistent_absence_rate),
+        severe_absence_rate=_rate(group.severe_absence_rate), sessions=_sessions_out(group.sessions),
+    )
+
+
+@router.get(
+    "/pupils/{pupil_id}/summary",
+    response=PupilSummaryOut,
+    url_name="pupil_summary",
+    summary="A pupil's attendance figures per enrolment over a period",
+)
+def pupil_summary(request: HttpRequest, pupil_id: int, query: Query[PeriodQuery]) -> PupilSummaryOut:
+    """Possible sessions, attendance, authorised/unauthorised/overall absence and the
+    persistent (≥ 10%) and severe (≥ 50%) absence flags of each of the pupil's enrolments
+    over the period (statutory.md §2). 404 for a pupil you may not see."""
+    pupil, _ = pupil_for_user(request.user, pupil_id)
+    today = timezone.localdate()
+    period = _period(
+        query, today=today,
+        year_to_date=lambda as_of: summaries.year_to_date(organisation_id=pupil.organisation_id, as_of=as_of),
+    )
+    found = summaries.summarise_pupil(pupil.id, period=period, today=today)
+    return PupilSummaryOut(
+        pupil_id=pupil.id,
+        period=_period_out(period, today),
+        enrolments=[
+            EnrolmentSummaryOut(
+                enrolment_id=s.enrolment.enrolment_id, site=s.enrolment.site_code, site_name=s.enrolment.site_name,
+                admission_date=s.enrolment.admission_date, leaving_date=s.enrolment.leaving_date,
+                dual_registration=s.enrolment.dual_registration, counted_from=s.counted_from,
+                counted_to=s.counted_to, period=_period_out(s.period, today), sessions=_sessions_out(s.sessions),
+            )
+            for s in found
+        ],
+    )
+
+
+@router.get(
+    "/summaries",
+    response=SummariesOut,
+    url_name="summaries",
+    summary="Attendance figures of a site, registration group, year group or characteristic",
+)
+def attendance_summaries(request: HttpRequest, query: Query[SummariesQuery]) -> SummariesOut:
+    """The enrolments of your sites' pupils (narrowed by site, registration group, year
+    group and characteristic) over the period, in total and, with `by`, per pupil,
+    registration group, year group, site or characteristic. Characteristics need a role
+    that sees them at every site asked about; the safeguarding ones (CP, CIN, looked
+    after…) the DSL team's, and reading them is audited."""
+    today = timezone.localdate()
+    try:
+        sites = summaries.summary_sites_for_user(request.user, query.site or "")
+        period = _period(query, today=today, year_to_date=lambda as_of: summaries.year_to_date_for_sites(sites, as_of))
+        report = summaries.summary_report_for_user(
+            request.user, sites=sites, period=period, today=today, registration_group_id=query.group,
+            year_group=query.year_group or "", characteristic=query.characteristic or "", by=query.by or "",
+        )
+    except summaries.SummaryRequestInvalid as error:
+        raise _invalid(list(error.problems.items())) from None
+    return SummariesOut(
+        period=_period_out(report.period, today),
+        filters=report.filters,
+        characteristics_on=report.characteristics_on,
+        total=_group_out(report.total, today),
+        by=report.by or None,
+        groups=[_group_out(group, today) for group in report.groups],
+    )
+
+
+@router.get(
+    "/pupils/{pupil_id}/marks",
+    response=PupilMarksOut,
+    url_name="pupil_marks",
+    summary="A pupil's session marks over a date range",
+)
+def pupil_marks(request: HttpRequest, pupil_id: int, query: Query[MarksQuery]) -> PupilMarksOut:
+    """Every session mark of the pupil from `start` to `end` (both included, at most 366
+    days; default the academic year to date). 404 for a pupil you may not see."""
+    pupil, _ = pupil_for_user(request.user, pupil_id)
+    today = timezone.localdate()
+    end = query.end or today
+    start = query.start or summaries.year_to_date(organisation_id=pupil.organisation_id, as_of=end).start
+    if end < start:
+        raise _invalid([("end", END_BEFORE_START.format(start=start, end=end))])
+    if (end - start).days + 1 > summaries.MAX_MARK_RANGE_DAYS:
+        raise _invalid([("end", summaries.MARK_RANGE_TOO_LONG.format(days=summaries.MAX_MARK_RANGE_DAYS))])
+    sources = dict(MarkSource.choices)
+    return PupilMarksOut(
+        pupil_id=pupil.id,
+        start=start,
+        end=end,
+        marks=[
+            MarkOut(
+                date=mark.date, session=mark.session, code=mark.code,
+                category=str(mark.attendance_code.category), is_possible=mark.attendance_code.is_possible,
+                minutes_late=mark.minutes_late, source=str(sources.get(mark.source, mark.source)),
+                recorded_at=mark.recorded_at,
+            )
+            for mark in summaries.marks_of_pupil(pupil.id, start, end)
+        ],
     )

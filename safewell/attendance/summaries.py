@@ -845,3 +845,72 @@ def _audit_safeguarding_summary(kinds: Sequence[str], sites: Sequence, period: P
         target_id=",".join(kinds),
         detail=f"attendance summary by characteristic at {', '.join(s.code for s in sites)}, {period.label}",
     )
+
+
+# --- Lesson attendance ------------------------------------------------------------------------------
+
+# The pupil page shows the lessons of the last few weeks.
+LESSON_WEEKS = 3
+
+
+@dataclass(frozen=True)
+class LessonMarkRow:
+    date: dt.date
+    period: str
+    subject: str
+    code: str
+    minutes_late: int | None
+
+
+def lesson_marks_recent(*, pupil_id: int, today: dt.date, weeks: int = LESSON_WEEKS) -> list[LessonMarkRow]:
+    """The pupil's lesson marks of the last `weeks` weeks up to `today`, oldest first.
+
+    Lesson marks are taken on the lesson registers (issue 4, part 1), which add the
+    timetable and a lesson-mark model to this app. Until that model exists no lesson mark
+    can have been recorded, so there is nothing to return, and the pupil attendance page
+    leaves its lesson section out whenever this list is empty.
+    """
+    return []
+
+
+def academic_year_period(academic_year, today: dt.date) -> Period:
+    """The period a page shows for an academic year: year to date while the year runs,
+    the whole year once it is over (or before it starts: nothing is counted yet)."""
+    if academic_year.starts_on <= today <= academic_year.ends_on:
+        return Period(academic_year.starts_on, today, YEAR_TO_DATE, academic_year.name)
+    return Period(academic_year.starts_on, academic_year.ends_on, PERIOD, academic_year.name)
+
+
+# --- Reading marks (the pupil marks API and the CSV export) ---------------------------------------
+
+# One read covers at most a year (an academic year has 365 or 366 days).
+MAX_MARK_RANGE_DAYS = 366
+MARK_RANGE_TOO_LONG = "Ask for at most {days} days of marks at a time."
+
+
+def marks_of_pupil(pupil_id: int, start: dt.date, end: dt.date):
+    """The pupil's mark rows from `start` to `end` (both included), in date and session
+    order: one range scan of the mark table's primary key (pupil, date, session)."""
+    from safewell.attendance.models import Mark
+
+    return Mark.objects.filter(pupil_id=pupil_id, date__gte=start, date__lte=end).order_by("date", "session")
+
+
+def marks_at_site(user, site, start: dt.date, end: dt.date):
+    """The marks from `start` to `end` of every pupil the reader may see, on the days that
+    pupil was enrolled at `site` (a pupil who moved site brings only that site's marks)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from safewell.attendance.models import Mark
+    from safewell.pupils.models import Enrolment
+    from safewell.pupils.selectors import pupils_visible_to
+
+    enrolled_here = Enrolment.objects.filter(
+        pupil_id=OuterRef("pupil_id"), site=site, admission_date__lte=OuterRef("date")
+    ).filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=OuterRef("date")))
+    return Mark.objects.filter(
+        Exists(enrolled_here),
+        pupil__in=pupils_visible_to(user).values("id"),
+        date__gte=start,
+        date__lte=end,
+    )

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safewell.attendance import views
 
 app_name = "attendance"
-urlpatterns: list = []
+urlpatterns = [
+    path("pupils/<int:pupil_id>/", views.pupil_attendance, name="pupil_attendance"),
+    path("export/marks.csv", views.export_marks, name="export_marks"),
+]
