@@ -771,25 +771,32 @@ def _marks_and_stores_write(
         with transaction.atomic():
             _faster_bulk_loading()
             if not store_only:
-                report.marks += _marks_write(codes, pupil_ids[rows], sessions, minutes_rng)
+                _marks_write(codes, pupil_ids[rows], sessions, minutes_rng, report, bar)
             for year_id in np.unique(school_year_id[population.school[rows]]):
                 mine = school_year_id[population.school[rows]] == year_id
                 session_stores_write(academic_year_id=int(year_id), pupil_ids=pupil_ids[rows][mine], marks=stores[mine])
             report.stores += codes.shape[0]
-        bar.advance(codes.shape[0], f"{report.marks / 1e6:.1f}M marks")
+        if store_only:
+            bar.advance(codes.shape[0], f"{report.stores} stores")
     bar.finish()
     report.absence = _absence_report(population, absent, possible)
 
 
-def _marks_write(codes: np.ndarray, pupil_ids: np.ndarray, sessions: _Sessions, rng: np.random.Generator) -> int:
-    """The chunk's marks as rows, written in slices of a few million."""
-    written = 0
-    step = max(1, 4_000_000 // max(1, codes.shape[1]))
+def _marks_write(
+    codes: np.ndarray,
+    pupil_ids: np.ndarray,
+    sessions: _Sessions,
+    rng: np.random.Generator,
+    report: Report,
+    bar: Progress,
+) -> None:
+    """The chunk's marks as rows, written in slices of about a million."""
+    step = max(1, 1_000_000 // max(1, codes.shape[1]))
     for start in range(0, codes.shape[0], step):
         frame = _marks_frame(codes[start : start + step], pupil_ids[start : start + step], sessions, rng)
         bulk_insert(Mark._meta.db_table, frame)
-        written += frame.height
-    return written
+        report.marks += frame.height
+        bar.advance(min(step, codes.shape[0] - start), f"{report.marks / 1e6:5.1f}M marks")
 
 
 # The register opens at 08:45 and 13:15 (schools.Site defaults); a teacher submits it within
