@@ -109,6 +109,26 @@ ACCESS: dict[str, Access] = {
         "admin", "dsl", "teacher", "attendance_officer", "external",
         kwargs=lambda p: {"code": p.north.code},
     ),
+    # A North pupil's attendance (page, summary, marks): whoever sees the pupil
+    # (pupils.selectors.pupil_for_user); South's deputy DSL gets a 404.
+    "attendance:pupil_attendance": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
+    ),
+    "api:pupil_summary": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
+    ),
+    "api:pupil_marks": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk},
+    ),
+    # Group summaries cover the reader's own sites and visible pupils only, so everyone
+    # signed in may ask (tests/attendance_summaries covers what each one sees).
+    "api:summaries": signed_in(),
+    # A whole site's marks as CSV: administrators, the DSL team and attendance officers of
+    # a site (South's deputy gets the form for South); teachers and outside agencies 403.
+    "attendance:export_marks": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
 }
 
 def _token_for(p: Personas) -> int:

@@ -13,7 +13,7 @@ from tests.platform.api_probe_urls import FAILURE_DETAIL, REFUSAL
 probe_urls = pytest.mark.urls("tests.platform.api_probe_urls")
 
 
-@pytest.mark.parametrize("path", ["/api/no-such-endpoint", "/api/pupils/12/marks", "/api/"])
+@pytest.mark.parametrize("path", ["/api/no-such-endpoint", "/api/pupils/12/no-such-thing", "/api/"])
 def test_an_unknown_api_path_gets_a_json_404_not_an_html_page(client, db, path):
     response = client.get(path)
 
