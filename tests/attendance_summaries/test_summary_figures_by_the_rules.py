@@ -234,3 +234,26 @@ def test_each_enrolment_is_summarised_on_its_own(school):
 def test_a_period_must_not_end_before_it_starts():
     with pytest.raises(ValueError, match="before it starts"):
         Period(WEEK_1[1], WEEK_1[0])
+
+
+NEXT_YEAR_TERMS = """\
+kind,name,starts_on,ends_on,site,sessions,reason,part
+term,Autumn 1,2026-09-01,2026-10-23,,,,
+"""
+
+
+def test_a_period_across_two_academic_years_counts_both(school):
+    from safewell.schools.services import term_dates_import_csv
+
+    term_dates_import_csv(organisation=school.organisation, file=NEXT_YEAR_TERMS)
+    pupil = admit(school.north, "Ada")
+    # Mon 20 and Tue 21 Jul 2026 end 2025/26; Tue 1 to Thu 3 Sep 2026 start 2026/27.
+    write_marks(pupil, [P, P, "I", P], [dt.date(2026, 7, 20), dt.date(2026, 7, 21)])
+    write_marks(pupil, [P, P, P, "G", P, P], [dt.date(2026, 9, 1), dt.date(2026, 9, 2), dt.date(2026, 9, 3)])
+
+    [summary] = summarise_pupil(pupil.id, period=Period(dt.date(2026, 7, 20), dt.date(2026, 9, 3)), today=dt.date(2026, 9, 30))
+
+    assert summary.sessions.possible_sessions == 10
+    assert summary.sessions.authorised_absence == 1 and summary.sessions.unauthorised_absence == 1
+    assert summary.sessions.no_mark == 0
+    assert summary.sessions.persistent_absence is True
