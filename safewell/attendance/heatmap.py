@@ -84,7 +84,6 @@ LOOKS: tuple[Look, ...] = (
     Look(WEEKEND, "Weekend (plain dark grey)", "#b1b4b6"),
 )
 LOOK = {look.kind: look for look in LOOKS}
-_CATEGORY_OF_CODE = {c.code: c.category.value for c in codes.ALL_CODES}
 _CATEGORY_WORDS = {
     Category.PRESENT.value: "present",
     Category.APPROVED_EDUCATIONAL_ACTIVITY.value: "approved educational activity",

@@ -297,9 +297,12 @@ def count_sessions(
     `marks` is (rows × sessions) uint8 store bytes; `scheduled` is a boolean array of the
     same shape, True where the site meant to hold the session (so an empty byte there is
     "no mark yet", and an empty byte on a holiday is nothing at all). Returns (counts by
-    byte (rows × 256-ish, column 0 zeroed), no-mark counts (rows)).
+    byte (rows × (MAX_STORE_BYTE + 1), column 0 zeroed), no-mark counts (rows)).
     """
     rows, sessions = marks.shape
+    if marks.size and int(marks.max()) >= _BYTES:
+        # It would be counted in the next row's columns; a store never holds one.
+        raise ValueError(f"store byte {int(marks.max())} is no attendance code's (at most {_BYTES - 1})")
     columns = np.arange(sessions)
     in_range = (columns >= first[:, None]) & (columns < stop[:, None])
     keys = marks.astype(np.int64) + (np.arange(rows, dtype=np.int64) * _BYTES)[:, None]
