@@ -100,6 +100,10 @@ ACCESS: dict[str, Access] = {
     "api:unknown-endpoint": not_exercised(
         "the catch-all under /api/: a JSON 404 for everyone, tested in tests/platform"
     ),
+    # Who opened a record: the DSL team and administrators of the record's site only.
+    "audit:record_opened_by": only(
+        "admin", "dsl", kwargs=lambda p: {"target_type": "schools.site", "target_id": str(p.north.pk)}
+    ),
     # Administrators' pages (accounts): who has MFA, and the integrations' API tokens.
     "accounts:mfa_status": only("admin"),
     "accounts:api_tokens": only("admin"),
