@@ -10,6 +10,8 @@ classic MIS keep a mark string. `store.mark_write` updates both in one transacti
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
@@ -142,3 +144,214 @@ class SessionStore(models.Model):
 
     def __str__(self) -> str:
         return f"sessions of pupil {self.pupil_id} in {self.academic_year_id}"
+
+
+# --- Registers (issue 4): session registers, receipts, amendments, planned absences ---------
+
+
+class SessionRegister(models.Model):
+    """The AM or PM register of one registration group on one date.
+
+    The marks themselves live in `Mark` (written only through `store.mark_write`); this row
+    carries what the register as a whole needs: its version (optimistic concurrency, +1 per
+    applied submission), who took it and when, and when it closed (reg 10(1) 2024
+    Regulations [C]: taken at the start of the morning session and once in the afternoon).
+
+    `changed_in` maps each pupil id (text) to [version, actor name, ISO time] of the last
+    change to that pupil's mark through this register, so a stale submission is told exactly
+    which marks someone else changed since its base version (registers.register_submit),
+    without reading any history table.
+    """
+
+    audit_exempt = (
+        "each submission is audited as one event listing its marks (registers.register_submit)"
+    )
+
+    site = models.ForeignKey("schools.Site", on_delete=models.PROTECT, related_name="session_registers")
+    registration_group = models.ForeignKey(
+        "pupils.RegistrationGroup", on_delete=models.PROTECT, related_name="session_registers"
+    )
+    date = models.DateField()
+    session = models.CharField(max_length=2, choices=Session.choices)
+    version = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    changed_in = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration_group", "date", "session"], name="session_register_one_per_group_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(session=Session.AM) | Q(session=Session.PM), name="session_register_session_valid"
+            ),
+        ]
+        indexes = [
+            # The missing-registers board and the close job: a site's registers of one session.
+            models.Index(fields=["site", "date", "session"], name="session_register_site_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_group_id} {self.date} {self.session} v{self.version}"
+
+
+class SubmissionReceipt(models.Model):
+    """Proof that one idempotency key was applied, written in the same transaction as the
+    marks. The unique key makes a second request with the same key fail to insert, so a
+    key is applied exactly once even when two requests race (design.md principle 5)."""
+
+    audit_exempt = "the receipt of a submission that is itself audited (registers.register_submit)"
+
+    idempotency_key = models.CharField(max_length=100)
+    session_register = models.ForeignKey(
+        SessionRegister, on_delete=models.CASCADE, null=True, blank=True, related_name="receipts"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="submission_receipt_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class MarkAmendment(models.Model):
+    """A change to a mark that already existed, or any mark made after the register closed:
+    the old value, the new, who, when and why (design.md principle 5). `out_of_window` marks
+    those made after the site's register close time (issue 4 §4: the amendments report)."""
+
+    audit_exempt = "written with the mark change it explains, which is audited in the same event"
+
+    site = models.ForeignKey("schools.Site", on_delete=models.PROTECT, related_name="mark_amendments")
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="mark_amendments")
+    date = models.DateField()
+    session = models.CharField(max_length=2, choices=Session.choices)
+    # "" when the session had no mark before (a register first taken after it closed).
+    old_code = models.CharField(max_length=2, blank=True)
+    new_code = models.CharField(max_length=2)
+    old_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amended_at = models.DateTimeField()
+    out_of_window = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session=Session.AM) | Q(session=Session.PM), name="mark_amendment_session_valid"
+            ),
+            # An out-of-window change of an existing mark always says why (issue 4 §4).
+            models.CheckConstraint(
+                condition=Q(out_of_window=False) | Q(old_code="") | ~Q(reason=""),
+                name="mark_amendment_out_of_window_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "amended_at"], name="mark_amendment_site_time"),
+            models.Index(fields=["pupil", "date"], name="mark_amendment_pupil_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.date} {self.session} {self.old_code or '-'}→{self.new_code}"
+
+
+# The codes a planned absence may pre-fill (issue 4 §2): leave granted (C, M, J1, S; reg 11
+# 2024 Regulations [C] for the leave, code letters [S]), a part-time timetable (C2; reg
+# 11(6) [C]), off-site provision (B [S], K reg 10(3) Table 2 [C]) and the sessions a
+# dual-registered pupil is due at the other school (D [S], statutory.md §5.3).
+PLANNED_CODES = ("C", "M", "J1", "S", "C2", "B", "K", "D")
+# `sessions` is a bit pattern over the school week: bit 2 × weekday (Mon = 0) is that day's
+# AM session, the next bit its PM session. 1023 = every session of the week.
+EVERY_SESSION_OF_THE_WEEK = (1 << 10) - 1
+
+
+def session_bit(weekday: int, session: str) -> int:
+    """The bit of `PlannedAbsence.sessions` for (weekday Mon = 0 … Fri = 4, "AM"/"PM")."""
+    return 1 << (2 * weekday + (0 if session == Session.AM else 1))
+
+
+class PlannedAbsence(models.Model):
+    """A code known before the register is taken, pre-filled on the register for the
+    sessions of `sessions` from `starts_on` to `ends_on` (both included). The teacher may
+    still override it, with a reason."""
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="planned_absences")
+    # For D: the dual-registration enrolment whose pattern of sessions at the other school
+    # this is (statutory.md §5.3 [S]).
+    enrolment = models.ForeignKey(
+        "pupils.Enrolment", on_delete=models.CASCADE, null=True, blank=True, related_name="planned_absences"
+    )
+    code = models.CharField(max_length=2)
+    starts_on = models.DateField()
+    # Required for C2: a part-time timetable must be temporary (reg 11(6) [C]; glossary).
+    ends_on = models.DateField(null=True, blank=True)
+    sessions = models.PositiveSmallIntegerField(default=EVERY_SESSION_OF_THE_WEEK)
+    # When a part-time timetable (C2) is next reviewed (glossary: time-limited and reviewed).
+    review_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pupil", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="planned_absence_ends_on_or_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=EVERY_SESSION_OF_THE_WEEK),
+                name="planned_absence_sessions_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__in=PLANNED_CODES), name="planned_absence_code_plannable"
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="C2") | (Q(ends_on__isnull=False) & Q(review_on__isnull=False)),
+                name="planned_absence_part_time_timetable_is_time_limited",
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "starts_on"], name="planned_absence_pupil_start")]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.pupil_id} from {self.starts_on}"
+
+    def covers(self, day: dt.date, session: str) -> bool:
+        if day < self.starts_on or (self.ends_on is not None and day > self.ends_on):
+            return False
+        return day.weekday() < 5 and bool(self.sessions & session_bit(day.weekday(), session))
+
+
+class RegisterNudge(models.Model):
+    """A reminder sent to take a missing register (issue 4 §5), so the board can show it."""
+
+    site = models.ForeignKey("schools.Site", on_delete=models.CASCADE, related_name="register_nudges")
+    registration_group = models.ForeignKey(
+        "pupils.RegistrationGroup", on_delete=models.CASCADE, related_name="register_nudges"
+    )
+    date = models.DateField()
+    session = models.CharField(max_length=2, choices=Session.choices)
+    sent_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nudged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nudged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["nudged_at"]
+        indexes = [models.Index(fields=["site", "date", "session"], name="register_nudge_site_day")]
+
+    def __str__(self) -> str:
+        return f"nudge {self.registration_group_id} {self.date} {self.session}"
