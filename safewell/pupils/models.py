@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -345,3 +346,154 @@ class ProfessionalContact(models.Model):
 
     def applies_on(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+# --- The timetable ----------------------------------------------------------------------------
+#
+# A small weekly timetable (issue 4 part 1): periods of the day per site, subjects (PE and
+# swimming flagged), teaching classes with their teacher and room, dated class membership,
+# and the lessons of the week. One week repeats all year: a two-week timetable is not
+# modelled (kept simple on purpose; add a `week` column to Lesson when a setting needs it).
+# Which days lessons happen on is the calendar's business (schools/calendar.py): the
+# selectors in pupils/timetable.py ask it.
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class Period(models.Model):
+    """A period of the school day at one site, in local wall-clock time (Europe/London), so
+    period 1 stays at 09:00 across the clock changes (design.md principle 2)."""
+
+    site = models.ForeignKey("schools.Site", on_delete=models.CASCADE, related_name="periods")
+    name = models.CharField(max_length=40)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["site__name", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="period_name_unique_per_site"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="period_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_at:%H:%M}–{self.ends_at:%H:%M})"
+
+    @property
+    def session(self) -> str:
+        """"AM" or "PM": the register session the period falls in. A period that starts
+        before the site's afternoon register opens belongs to the morning (reg 10(1) 2024
+        Regulations [C]: one register at the start of the morning session, one during the
+        afternoon)."""
+        return "AM" if self.starts_at < self.site.pm_register_opens_at else "PM"
+
+
+class Subject(models.Model):
+    """A subject an organisation teaches. PE and swimming are flagged because seed 004 asks
+    "is the lesson being missed one that would cause bruising or injuries to become
+    visible?": missing those lessons, and only those, is a pattern the rules look for."""
+
+    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, related_name="subjects")
+    name = models.CharField(max_length=100)
+    is_pe = models.BooleanField("PE", default=False)
+    is_swimming = models.BooleanField("swimming", default=False)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="subject_name_unique_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def uncovers_body(self) -> bool:
+        """PE or swimming: a lesson where bruising or injuries would become visible."""
+        return self.is_pe or self.is_swimming
+
+
+class TeachingClass(models.Model):
+    """A class taught together ("10X/Ma1", "Kestrel PE"): a subject, a teacher, a room."""
+
+    site = models.ForeignKey("schools.Site", on_delete=models.CASCADE, related_name="teaching_classes")
+    name = models.CharField(max_length=60)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="teaching_classes")
+    # Null while no teacher is assigned; a teacher who leaves is deactivated, not deleted.
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="teaching_classes"
+    )
+    room = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="teaching_class_name_unique_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassMembership(models.Model):
+    """A pupil in a teaching class from `starts_on` to `ends_on` (inclusive; open-ended when
+    null). Dated, so a lesson register for a past date lists the class as it was then."""
+
+    teaching_class = models.ForeignKey(TeachingClass, on_delete=models.CASCADE, related_name="memberships")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="class_memberships")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["teaching_class", "pupil", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teaching_class", "pupil", "starts_on"], name="class_membership_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="class_membership_ends_on_or_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "starts_on"], name="class_membership_pupil_start")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} in {self.teaching_class} from {self.starts_on}"
+
+    def applies_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Lesson(models.Model):
+    """One weekly slot of a class: the class meets on `weekday` in `period` (the same site),
+    in `room` when it differs from the class's usual room."""
+
+    teaching_class = models.ForeignKey(TeachingClass, on_delete=models.CASCADE, related_name="lessons")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="lessons")
+    room = models.CharField("room (when not the class's usual room)", max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["weekday", "period__starts_at", "teaching_class__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teaching_class", "weekday", "period"], name="lesson_unique_per_class_slot"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=Weekday.MONDAY, weekday__lte=Weekday.FRIDAY), name="lesson_weekday_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["weekday", "period"], name="lesson_weekday_period")]
+
+    def __str__(self) -> str:
+        return f"{self.teaching_class} {self.get_weekday_display()} {self.period.name}"
+
+    @property
+    def where(self) -> str:
+        return self.room or self.teaching_class.room
