@@ -25,6 +25,8 @@ const copies = [
   [join(modules, "govuk-frontend/dist/govuk/govuk-frontend.min.js"), "govuk-frontend.min.js"],
   [join(modules, "htmx.org/dist/htmx.min.js"), "htmx.min.js"],
   [join(here, "app.js"), "app.js"],
+  // The register page's keyboard marking and offline queue (attendance/registers/…).
+  [join(here, "register.js"), "register.js"],
 ];
 for (const [from, to] of copies) {
   copyFileSync(from, join(out, to));
