@@ -163,6 +163,7 @@ def mark_write(
     recorded_by_id: int | None = None,
     recorded_at: dt.datetime | None = None,
     check_calendar: bool = True,
+    audit: bool = True,
 ) -> MarksWritten:
     """Validate every mark, then write them all and their pupils' session stores in one
     transaction, or nothing (MarksRejected lists every problem by mark and field).
@@ -170,7 +171,9 @@ def mark_write(
     A mark that repeats the stored code and minutes is left as it is (a resubmitted
     register is a no-op). With `check_calendar`, each mark must fall on a session the
     pupil's site meant to hold (SchoolCalendar.scheduled_sessions: open sessions and Y4).
-    Every created or changed mark is audited with its old and new values.
+    Every created or changed mark is audited with its old and new values, one event a mark;
+    with `audit=False` the caller audits them itself in the same transaction (the registers
+    write one event per submission listing its marks: registers.register_submit).
     """
     recorded_at = recorded_at or timezone.now()
     pupils = _pupils_of(marks)
@@ -190,7 +193,8 @@ def mark_write(
                 year = mark_years[index_of[mark.key]]
                 updates[(mark.pupil_id, year.id)].append((mark.date, mark.session, mark.code))
             _stores_update(stores, updates)
-            _audit(result, source)
+            if audit:
+                _audit(result, source)
     return result
 
 

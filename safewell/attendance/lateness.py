@@ -1,0 +1,131 @@
+"""Late arrivals: L before the register closes, U after it (statutory.md §9).
+
+- **L**: "absent when the register begins to be taken, but attends before the taking of
+  the register has ended"; counts as present [C] (reg 10(2) Table 1, 2024 Regulations).
+- **U**: "attended after the taking of the register ended but before the end of the
+  session"; unauthorised absence [S] (reg 10 quoted by Manchester, statutory.md §1).
+- Arriving **after the session has ended** does not earn U: the session keeps its absence
+  code [U, by implication, statutory.md §9].
+- Minutes late count from the register **opening** (the start of the session the pupil
+  missed), in whole minutes.
+
+Register times are local wall clock (Europe/London), so a school whose register opens at
+08:45 opens at 08:45 in BST and in GMT (design.md principle 2). An `arrived_at` is an
+aware instant; it is turned into London time before comparing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from safewell.attendance.models import Session
+from safewell.attendance.registers import (
+    ARRIVED_AFTER_SESSION,
+    ARRIVED_BEFORE_OPENING,
+    ARRIVED_ON_ANOTHER_DAY,
+    LONDON,
+    NO_REGISTRATION_GROUP,
+    MarkInput,
+    SubmissionConflict,
+    SubmissionRejected,
+    SubmitResult,
+    register_closes_at,
+    register_opens_at,
+    register_submit,
+    session_ends_at,
+)
+
+NAIVE_ARRIVAL = "The arrival time must say its time zone (an aware datetime)."
+LATE_REASON = "Late arrival signed in at {arrived:%H:%M}"
+
+
+class NotLate(ValueError):
+    """The arrival does not make an L or U (before the register opened, after the session
+    ended, or on another day). The message says which."""
+
+
+@dataclass(frozen=True)
+class Late:
+    code: str  # "L" or "U"
+    minutes_late: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def session_of_arrival(site, arrived_at: dt.datetime) -> tuple[dt.date, str]:
+    """(local date, session) an arrival falls in: AM until the afternoon register opens."""
+    local = timezone.localtime(arrived_at, LONDON)
+    session = Session.AM if local.time() < site.pm_register_opens_at else Session.PM
+    return local.date(), session
+
+
+def late_code(*, site, date: dt.date, session: str, arrived_at: dt.datetime) -> Late:
+    """L or U and the minutes late of a pupil arriving at `arrived_at`, or NotLate."""
+    if timezone.is_naive(arrived_at):
+        raise NotLate(NAIVE_ARRIVAL)
+    local = timezone.localtime(arrived_at, LONDON)
+    if local.date() != date:
+        raise NotLate(ARRIVED_ON_ANOTHER_DAY.format(arrived=local, date=date))
+    opens = register_opens_at(site, date, session)
+    closes = register_closes_at(site, date, session)
+    ends = session_ends_at(site, date, session)
+    if arrived_at < opens:
+        raise NotLate(ARRIVED_BEFORE_OPENING.format(arrived=local, opens=opens))
+    if arrived_at >= ends:
+        raise NotLate(
+            ARRIVED_AFTER_SESSION.format(arrived=local, session="morning" if session == Session.AM else "afternoon", ends=ends)
+        )
+    # reg 10(2) Table 1 [C]: L while the register is still being taken; U after it closed [S].
+    code = "L" if arrived_at < closes else "U"
+    minutes = int((arrived_at - opens).total_seconds() // 60)
+    return Late(code=code, minutes_late=minutes, opens_at=opens, closes_at=closes, ends_at=ends)
+
+
+@dataclass(frozen=True)
+class LateArrival:
+    date: dt.date
+    session: str
+    code: str
+    minutes_late: int
+    result: SubmitResult
+
+
+def late_arrival_record(*, pupil, arrived_at: dt.datetime, actor, now: dt.datetime, idempotency_key: str = "") -> LateArrival:
+    """Sign a late pupil in (the register or the reception late book): L or U by the clock,
+    with the minutes late, written through `register_submit` on the pupil's group's register
+    (so it is validated, versioned, audited and, after the close, kept as an amendment whose
+    reason is the arrival time). NotLate when the arrival makes no late mark; the register's
+    errors as SubmissionRejected."""
+    site = pupil.site
+    date, session = session_of_arrival(site, arrived_at)
+    late = late_code(site=site, date=date, session=session, arrived_at=arrived_at)
+    group = pupil.registration_group
+    if group is None:
+        raise SubmissionRejected([{"path": "pupil", "message": NO_REGISTRATION_GROUP.format(pupil_id=pupil.pk)}])
+    key = idempotency_key or f"late:{pupil.pk}:{arrived_at.astimezone(dt.UTC).isoformat()}"
+    reason = LATE_REASON.format(arrived=timezone.localtime(arrived_at, LONDON))
+    for _attempt in range(3):
+        # The late book writes one mark on the register as it is now; if someone saves the
+        # register between our read and our write, read again (the conflict is ours alone).
+        from safewell.attendance.models import SessionRegister
+
+        version = (
+            SessionRegister.objects.filter(registration_group=group, date=date, session=session)
+            .values_list("version", flat=True).first()
+        ) or 0
+        try:
+            result = register_submit(
+                site=site, registration_group=group, date=date, session=session,
+                marks=[MarkInput(pupil.pk, late.code, late.minutes_late)],
+                idempotency_key=key, base_version=version, actor=actor, now=now, reason=reason,
+            )
+            break
+        except SubmissionConflict:
+            continue
+    else:
+        raise SubmissionConflict(version, [], version)
+    return LateArrival(date=date, session=session, code=late.code, minutes_late=late.minutes_late, result=result)
