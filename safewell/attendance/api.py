@@ -382,3 +382,220 @@ def pupil_marks(request: HttpRequest, pupil_id: int, query: Query[MarksQuery]) -
             for mark in summaries.marks_of_pupil(pupil.id, start, end)
         ],
     )
+
+
+# --- Registers (issue 4; the register contract) -------------------------------------------------
+
+REGISTER_BODY_NOT_JSON = "The request body is not JSON: {error}."
+REGISTER_BODY_INVALID = "The submission is not valid: {count} problem(s)."
+REGISTER_REJECTED = "Nothing was saved: {count} problem(s) in this submission."
+UNKNOWN_SITE = "There is no site “{site}” among your sites."
+UNKNOWN_GROUP = "There is no registration group {group} at {site}."
+MAX_MARKS_PER_SUBMISSION = 500
+
+
+class RegisterMarkIn(Schema):
+    pupil: int
+    code: str = Field(min_length=1, max_length=4)
+    minutes_late: int | None = None
+    arrived_at: datetime | None = Field(None, description="With code L or U: the server decides which, and the minutes late")
+
+
+class RegisterSubmitIn(Schema):
+    site: str = Field(min_length=1, max_length=40)
+    registration_group: int
+    date: date
+    session: Literal["AM", "PM"]
+    idempotency_key: str = Field(min_length=1, max_length=100, description="A new UUID for each submission; resend the same one after a network failure")
+    base_version: int = Field(ge=0, description="The register version the marks were set against")
+    reason: str = Field("", max_length=2000, description="Required to change marks after the register closed, or to override a planned absence")
+    marks: list[RegisterMarkIn] = Field(max_length=MAX_MARKS_PER_SUBMISSION, description="Only the marks you set: others' changes to marks you do not send are kept")
+
+
+class RegisterSubmitOut(Schema):
+    # "register" would shadow pydantic's Model.register: named by alias.
+    register_id: int = Field(alias="register")
+    version: int
+    applied: int
+    replayed: bool
+
+
+class PathError(Schema):
+    path: str
+    message: str
+
+
+class RegisterRejectedOut(Schema):
+    message: str
+    errors: list[PathError]
+
+
+class RegisterConflictOut(Schema):
+    class Conflict(Schema):
+        pupil: int
+        yours: str
+        theirs: str | None
+        by: str
+        at: str
+        version: int
+
+    message: str
+    version: int
+    conflicts: list[Conflict]
+
+
+class RegisterRowOut(Schema):
+    pupil: int
+    name: str
+    year_group: str
+    code: str = Field(description='"" when not yet marked')
+    minutes_late: int | None
+    planned_code: str = Field(description="Pre-filled from a planned absence (leave, C2, B/K, D); \"\" when none")
+    planned_reason: str
+    flags: list[str]
+
+
+class RegisterOut(Schema):
+    register_id: int | None = Field(alias="register", description="null until the register is first taken")
+    site: str
+    registration_group: int
+    registration_group_name: str
+    date: date
+    session: str
+    version: int
+    taken_at: datetime | None
+    taken_by: str
+    closed: bool
+    opens_at: datetime
+    closes_at: datetime
+    is_school_session: bool
+    can_edit: bool
+    pupils: list[RegisterRowOut]
+
+
+def _pydantic_path(loc: Sequence) -> str:
+    """("marks", 3, "code") → "marks[3].code"."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _rejected(message: str, errors: list[dict], status: int = 422):
+    from django.http import JsonResponse
+
+    return JsonResponse({"message": message, "detail": message, "errors": errors}, status=status)
+
+
+def _submission_from_body(request: HttpRequest):
+    """(RegisterSubmitIn, None) or (None, a 400/422 JSON response with each field's path)."""
+    import json
+
+    import pydantic
+
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as error:
+        message = REGISTER_BODY_NOT_JSON.format(error=error)
+        return None, _rejected(message, [{"path": "", "message": message}], status=400)
+    try:
+        return RegisterSubmitIn.model_validate(data), None
+    except pydantic.ValidationError as error:
+        errors = [{"path": _pydantic_path(e["loc"]), "message": e["msg"]} for e in error.errors()]
+        return None, _rejected(REGISTER_BODY_INVALID.format(count=len(errors)), errors)
+
+
+def _register_target(request: HttpRequest, submission: RegisterSubmitIn):
+    """(site, group) the user may take registers for; Http404 / PermissionDenied otherwise."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from safewell.accounts.selectors import sites_for
+    from safewell.attendance.selectors import READ_ONLY, can_take_registers, register_group_for_user
+
+    site = sites_for(request.user).filter(code=submission.site).first()
+    if site is None:
+        raise Http404(UNKNOWN_SITE.format(site=submission.site))
+    group, roles = register_group_for_user(request.user, submission.registration_group)
+    if group.site_id != site.pk:
+        raise Http404(UNKNOWN_GROUP.format(group=submission.registration_group, site=site.name))
+    if not can_take_registers(roles):
+        raise PermissionDenied(READ_ONLY)
+    return site, group
+
+
+@router.post(
+    "/registers/submit",
+    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    url_name="register_submit",
+    by_alias=True,
+    summary="Submit a session register (bulk, idempotent)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": RegisterSubmitIn.model_json_schema()}},
+        }
+    },
+)
+def register_submit(request: HttpRequest):
+    """Apply a register's marks exactly once per `idempotency_key` (a replay answers with
+    the first result, `replayed: true`), all or nothing. 422 lists every problem with its
+    path (`marks[3].code`); 409 lists exactly the marks someone else changed since
+    `base_version` (nothing saved: reload and send again); 404 for a site or group that is
+    not yours; 403 for read-only roles."""
+    from django.http import JsonResponse
+
+    from safewell.attendance import registers
+
+    submission, problem = _submission_from_body(request)
+    if problem is not None:
+        return problem
+    site, group = _register_target(request, submission)
+    try:
+        result = registers.register_submit(
+            site=site, registration_group=group, date=submission.date, session=submission.session,
+            marks=[registers.MarkInput(m.pupil, m.code, m.minutes_late, m.arrived_at) for m in submission.marks],
+            idempotency_key=submission.idempotency_key, base_version=submission.base_version,
+            actor=request.user, now=timezone.now(), reason=submission.reason,
+        )
+    except registers.SubmissionRejected as error:
+        return _rejected(REGISTER_REJECTED.format(count=len(error.errors)), error.errors)
+    except registers.SubmissionConflict as error:
+        return JsonResponse(
+            {"message": str(error), "detail": str(error), "version": error.version, "conflicts": error.conflicts}, status=409
+        )
+    return RegisterSubmitOut(
+        register_id=result.register_id, version=result.version, applied=result.applied, replayed=result.replayed
+    )
+
+
+@router.get(
+    "/registers/{group_id}/{day}/{session}",
+    response=RegisterOut,
+    url_name="register_detail",
+    by_alias=True,
+    summary="A session register: its version, pupils on roll, marks and planned codes",
+)
+def register_detail(request: HttpRequest, group_id: int, day: date, session: Literal["AM", "PM"]) -> RegisterOut:
+    """The register of a registration group for one date and session, with the version to
+    send back as `base_version`. Flags follow your role (a teacher sees no safeguarding
+    flags). 404 for a group at a site that is not yours."""
+    from safewell.attendance.selectors import register_for_user
+
+    view, can_edit = register_for_user(request.user, group_id, day, session, now=timezone.now())
+    return RegisterOut(
+        register_id=view.register_id, site=view.site_code, registration_group=view.group_id,
+        registration_group_name=view.group_name, date=view.date, session=view.session, version=view.version,
+        taken_at=view.taken_at, taken_by=view.taken_by, closed=view.closed, opens_at=view.opens_at,
+        closes_at=view.closes_at, is_school_session=view.is_school_session, can_edit=can_edit,
+        pupils=[
+            RegisterRowOut(
+                pupil=r.pupil_id, name=r.name, year_group=r.year_group, code=r.code, minutes_late=r.minutes_late,
+                planned_code=r.planned_code, planned_reason=r.planned_reason, flags=list(r.flags),
+            )
+            for r in view.rows
+        ],
+    )

@@ -629,3 +629,46 @@ def _write_without_register(register, changes, existing, actor, now, reason, det
         },
         detail=f"{detail}; reason: {reason}",
     )
+
+
+# --- Nudging a missing register -------------------------------------------------------------
+
+NO_TEACHER_FOUND = (
+    "Safewell does not know who takes {group}'s register yet (no one has taken it, and {site} has "
+    "more than one teacher): tell them another way."
+)
+
+
+def register_taker_of(group) -> object | None:
+    """Who to nudge for a group's register. Registration groups have no tutor yet (pupils
+    app), so: whoever took this group's most recent register; failing that, the site's
+    only teacher; otherwise no one."""
+    from safewell.accounts.models import Membership, Role
+
+    last = (
+        SessionRegister.objects.filter(registration_group=group, taken_by__isnull=False, taken_by__is_active=True)
+        .select_related("taken_by").order_by("-date", "-session").first()
+    )
+    if last is not None:
+        return last.taken_by
+    teachers = list(
+        Membership.objects.filter(site_id=group.site_id, role=Role.TEACHER, user__is_active=True).select_related("user")[:2]
+    )
+    return teachers[0].user if len(teachers) == 1 else None
+
+
+def register_nudge(*, group, date: dt.date, session: str, actor, now: dt.datetime):
+    """Record a nudge to take a missing register and enqueue its email (the database
+    queue's row is written in the same transaction, so a rolled-back nudge sends nothing). Returns the RegisterNudge; its
+    `sent_to` is None when no teacher is known (the board says so: NO_TEACHER_FOUND)."""
+    from safewell.attendance.jobs import register_nudge_email_send
+    from safewell.attendance.models import RegisterNudge
+
+    with transaction.atomic():
+        nudge = RegisterNudge.objects.create(
+            site_id=group.site_id, registration_group=group, date=date, session=session,
+            sent_to=register_taker_of(group), nudged_by=actor if actor is not None and actor.pk else None, nudged_at=now,
+        )
+        if nudge.sent_to is not None:
+            register_nudge_email_send.enqueue(nudge.pk)
+    return nudge

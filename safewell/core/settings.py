@@ -227,6 +227,12 @@ TASKS = {
 SAFEWELL_SCHEDULE = [
     {"name": "prune-finished-tasks", "task": "safewell.core.tasks.prune_finished_tasks",
      "cron": "17 3 * * *"},
+    # Registers close at each site's close time (attendance/jobs.py).
+    {"name": "registers-close", "task": "safewell.attendance.jobs.close_registers", "cron": "* * * * *"},
+    # N older than 5 school days becomes O (reg 10(7)-(9)), before the school day starts; the
+    # attendance officers hear the day before.
+    {"name": "n-marks-to-o", "task": "safewell.attendance.jobs.convert_stale_n_marks", "cron": "30 5 * * *"},
+    {"name": "n-marks-notice", "task": "safewell.attendance.jobs.notify_n_marks_due", "cron": "0 7 * * *"},
 ]
 # `make demo`: plain HTTP on loopback with fictional data (set by `safewell demo`).
 DEMO = envbool("SAFEWELL_DEMO", False)

@@ -1,0 +1,302 @@
+"""Reads of registers, scoped to who is asking: the register page and API, the missing
+registers board, the out-of-window amendments report and the N deadlines.
+
+Who may do what with a site's registers (roles held at the register's site):
+
+| role                                          | read the register | take / amend it | safeguarding flags |
+|-----------------------------------------------|-------------------|-----------------|--------------------|
+| teacher                                       | yes               | yes             | no                 |
+| attendance officer, dsl, deputy dsl, pastoral | yes               | yes             | yes (read audited) |
+| admin                                         | yes               | yes             | no                 |
+| external (placing school, agency)             | yes               | no (403)        | no                 |
+
+Someone with no role at the site is told the group does not exist (404), as for pupils.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from safewell.accounts.models import Role
+from safewell.accounts.selectors import roles_for, sites_for
+from safewell.attendance import codes
+from safewell.attendance.models import Mark, MarkAmendment, RegisterNudge, Session, SessionRegister
+from safewell.attendance.registers import (
+    planned_codes,
+    pupils_on_roll_in_group,
+    register_closes_at,
+    register_is_closed,
+    register_opens_at,
+)
+from safewell.schools.calendar import OutsideCalendar, SchoolCalendar
+
+ROLES_TAKING_REGISTERS = frozenset({
+    Role.TEACHER, Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.PASTORAL, Role.ADMIN,
+})
+ROLES_SEEING_PLANNED_REASONS = frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.PASTORAL, Role.ADMIN})
+READ_ONLY = "You can read this register but not change it."
+
+
+# --- One register ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    pupil_id: int
+    name: str
+    year_group: str
+    code: str  # "" = not yet marked
+    minutes_late: int | None
+    # Pre-filled from a planned absence (leave, C2, B/K, D); the page shows it as the mark
+    # to submit unless the teacher overrides it (with a reason).
+    planned_code: str
+    planned_reason: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegisterView:
+    site_id: int
+    site_code: str
+    site_name: str
+    group_id: int
+    group_name: str
+    date: dt.date
+    session: str
+    register_id: int | None
+    version: int
+    taken_at: dt.datetime | None
+    taken_by: str
+    closed: bool
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    # False on a day the site does not meet: nothing can be submitted.
+    is_school_session: bool
+    rows: tuple[RegisterRow, ...]
+
+
+def register_group_for_user(user, group_id: int):
+    """(group, roles at its site), or Http404 for a group at a site the user has no role at."""
+    from safewell.pupils.models import RegistrationGroup
+
+    group = RegistrationGroup.objects.select_related("site", "site__organisation").filter(
+        pk=group_id, site__in=sites_for(user)
+    ).first()
+    if group is None:
+        raise Http404("No such registration group")
+    return group, roles_for(user, group.site)
+
+
+def can_take_registers(roles: set[str]) -> bool:
+    return bool(roles & ROLES_TAKING_REGISTERS)
+
+
+def register_for_user(user, group_id: int, date: dt.date, session: str, *, now: dt.datetime) -> tuple[RegisterView, bool]:
+    """The register of a group for one session, as `user` may see it, and whether they may
+    take it. Pupils on roll in the group that day, their marks, the planned codes, and the
+    flags their role allows. A read of safeguarding flags is audited here."""
+    if session not in Session.values:
+        raise Http404("No such session")
+    group, roles = register_group_for_user(user, group_id)
+    site = group.site
+    register = SessionRegister.objects.filter(registration_group=group, date=date, session=session).select_related(
+        "taken_by"
+    ).first()
+    on_roll = pupils_on_roll_in_group(site, group, date)
+    rows = _rows(sorted(on_roll), date, session, roles, group)
+    view = RegisterView(
+        site_id=site.pk, site_code=site.code, site_name=site.name, group_id=group.pk, group_name=group.name,
+        date=date, session=session, register_id=register.pk if register else None,
+        version=register.version if register else 0, taken_at=register.taken_at if register else None,
+        taken_by=_name(register.taken_by) if register and register.taken_by else "",
+        closed=register_is_closed(register, site, date, session, now),
+        opens_at=register_opens_at(site, date, session), closes_at=register_closes_at(site, date, session),
+        is_school_session=_is_school_session(site, date, session), rows=tuple(rows),
+    )
+    return view, can_take_registers(roles)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _is_school_session(site, date: dt.date, session: str) -> bool:
+    try:
+        return session in SchoolCalendar.for_site(site, date, date).scheduled_sessions(date)
+    except OutsideCalendar:
+        return False
+
+
+def _rows(pupil_ids: Sequence[int], date: dt.date, session: str, roles: set[str], group) -> list[RegisterRow]:
+    from safewell.pupils.models import Pupil
+    from safewell.pupils.selectors import (
+        ROLES_SEEING_CHARACTERISTICS,
+        ROLES_SEEING_SAFEGUARDING,
+        SAFEGUARDING_CHARACTERISTICS,
+        characteristic_kinds_by_pupil,
+    )
+
+    pupils = list(Pupil.objects.filter(id__in=list(pupil_ids)))
+    marks = {
+        pupil_id: (code, minutes)
+        for pupil_id, code, minutes in Mark.objects.filter(
+            pupil_id__in=list(pupil_ids), date=date, session=session
+        ).values_list("pupil_id", "code", "minutes_late")
+    }
+    planned = planned_codes(pupil_ids=pupil_ids, date=date, session=session)
+    sees_kinds = bool(roles & ROLES_SEEING_CHARACTERISTICS)
+    sees_safeguarding = bool(roles & ROLES_SEEING_SAFEGUARDING)
+    sees_reasons = bool(roles & ROLES_SEEING_PLANNED_REASONS)
+    kinds = characteristic_kinds_by_pupil(pupil_ids, date) if sees_kinds else {}
+    shown_safeguarding = []
+    rows = []
+    for pupil in pupils:
+        flags = sorted(
+            kind for kind in kinds.get(pupil.pk, ()) if sees_safeguarding or kind not in SAFEGUARDING_CHARACTERISTICS
+        )
+        if any(kind in SAFEGUARDING_CHARACTERISTICS for kind in flags):
+            shown_safeguarding.append(pupil.pk)
+        code, minutes = marks.get(pupil.pk, ("", None))
+        plan = planned.get(pupil.pk)
+        rows.append(RegisterRow(
+            pupil_id=pupil.pk, name=pupil.display_name, year_group=pupil.year_group, code=code, minutes_late=minutes,
+            planned_code=plan.code if plan else "", planned_reason=(plan.reason if plan and sees_reasons else ""),
+            flags=tuple(flags),
+        ))
+    if shown_safeguarding:
+        _audit_flags_read(group, date, session, shown_safeguarding)
+    rows.sort(key=lambda r: (r.name.split(" ")[-1].lower(), r.name.lower(), r.pupil_id))
+    return rows
+
+
+def _audit_flags_read(group, date: dt.date, session: str, pupil_ids: list[int]) -> None:
+    from safewell.audit.models import Action
+    from safewell.audit.services import audit_log
+
+    audit_log(
+        action=Action.READ, target_type="pupils.registrationgroup", target_id=str(group.pk),
+        detail=f"safeguarding flags on the {date.isoformat()} {session} register of pupils "
+        + ", ".join(str(p) for p in pupil_ids),
+    )
+
+
+# --- The missing registers board -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingRegister:
+    group_id: int
+    group_name: str
+    pupils_on_roll: int
+    last_nudged_at: dt.datetime | None
+
+
+def registers_missing(*, site, date: dt.date, session: str, now: dt.datetime) -> list[MissingRegister]:
+    """The registration groups of `site` with pupils on roll on `date` whose `session`
+    register has not been submitted, once it has opened (nothing is missing before then,
+    or on a day the site does not meet). Four queries, whatever the number of groups."""
+    from django.db.models import Count
+
+    from safewell.pupils.models import Enrolment, RegistrationGroup
+
+    if now < register_opens_at(site, date, session) or not _is_school_session(site, date, session):
+        return []
+    on_roll = dict(
+        Enrolment.objects.filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=date), site=site, admission_date__lte=date,
+                                 pupil__registration_group__site=site)
+        .values("pupil__registration_group").annotate(n=Count("pupil", distinct=True))
+        .values_list("pupil__registration_group", "n")
+    )
+    taken = set(
+        SessionRegister.objects.filter(site=site, date=date, session=session, taken_at__isnull=False)
+        .values_list("registration_group_id", flat=True)
+    )
+    nudges: dict[int, dt.datetime] = {}
+    for group_id, at in RegisterNudge.objects.filter(site=site, date=date, session=session).values_list(
+        "registration_group_id", "nudged_at"
+    ):
+        nudges[group_id] = max(at, nudges.get(group_id, at))
+    groups = RegistrationGroup.objects.filter(site=site, pk__in=[g for g in on_roll if g not in taken]).order_by("name")
+    return [MissingRegister(g.pk, g.name, on_roll[g.pk], nudges.get(g.pk)) for g in groups]
+
+
+# --- The out-of-window amendments report -------------------------------------------------------
+
+
+def out_of_window_amendments(site, start: dt.date, end: dt.date) -> QuerySet[MarkAmendment]:
+    """Changes made after a register closed, at `site`, to sessions from `start` to `end`
+    (both included), oldest session first: old and new code, who, when, why."""
+    return (
+        MarkAmendment.objects.filter(site=site, out_of_window=True, date__gte=start, date__lte=end)
+        .select_related("pupil", "amended_by")
+        .order_by("date", "session", "amended_at", "id")
+    )
+
+
+# --- N marks and their 5-school-day deadline ---------------------------------------------------
+
+# reg 10(7)-(9) 2024 Regulations [S] (statutory.md §1, §9): N ("reason not yet established")
+# must be replaced within 5 **school** days, else it becomes O.
+N_DEADLINE_SCHOOL_DAYS = 5
+# How far back a calendar must reach to find 6 school days before a date: the longest
+# holiday (summer, about 6 weeks) plus the days themselves, with room to spare.
+_CALENDAR_LOOKBACK = dt.timedelta(days=120)
+
+
+def stale_n_cutoff(calendar: SchoolCalendar, today: dt.date) -> dt.date:
+    """The last date whose N is overdue on `today`. An N recorded on school day D may be
+    replaced on D and the 5 school days after it (our reading: the count starts the school
+    day after D, and the whole 5th day is allowed) [U: reg 10(7)-(9) read via secondary
+    sources]. So on `today` an N is overdue when D is on or before the 6th school day
+    before `today`."""
+    return calendar.nth_school_day_before(today, N_DEADLINE_SCHOOL_DAYS + 1)
+
+
+def site_calendar_around(site, today: dt.date, ahead: int = 70) -> SchoolCalendar | None:
+    try:
+        return SchoolCalendar.for_site(site, today - _CALENDAR_LOOKBACK, today + dt.timedelta(days=ahead))
+    except OutsideCalendar:
+        return None
+
+
+def n_marks_overdue(*, site, today: dt.date) -> QuerySet[Mark]:
+    """The N marks of the site's pupils that are past their 5-school-day deadline on `today`."""
+    calendar = site_calendar_around(site, today)
+    try:
+        cutoff = stale_n_cutoff(calendar, today) if calendar else None
+    except OutsideCalendar:
+        cutoff = None
+    if cutoff is None:
+        return Mark.objects.none()
+    return Mark.objects.filter(pupil__site=site, code="N", date__lte=cutoff).order_by("date", "session", "pupil_id")
+
+
+def n_marks_due_tomorrow(*, site, today: dt.date) -> QuerySet[Mark]:
+    """The N marks that become overdue (and turn into O) on the next school day after
+    `today`, i.e. whose last day to be replaced is today: what the attendance officer is
+    told the day before. Empty when today is not a school day (the school day before
+    already said so)."""
+    calendar = site_calendar_around(site, today)
+    if calendar is None or not calendar.is_school_day(today):
+        return Mark.objects.none()
+    try:
+        tomorrow = calendar.nth_school_day_after(today, 1)
+        due_by = stale_n_cutoff(calendar, tomorrow)
+    except OutsideCalendar:
+        return Mark.objects.none()
+    try:
+        already = stale_n_cutoff(calendar, today)
+    except OutsideCalendar:
+        already = None
+    marks = Mark.objects.filter(pupil__site=site, code="N", date__lte=due_by)
+    if already is not None:
+        marks = marks.filter(date__gt=already)
+    return marks.order_by("date", "session", "pupil_id")
+
+
+assert "N" in codes.UNEXPLAINED
