@@ -308,10 +308,10 @@ def _check_request(problems: _Problems, site, group, date, session, key, base_ve
 def _calendar_checked(problems: _Problems, site, date: dt.date, session: str) -> SchoolCalendar | None:
     try:
         calendar = SchoolCalendar.for_site(site, date, date)
+        if not calendar.years:
+            raise OutsideCalendar(str(date))
         if session not in calendar.scheduled_sessions(date):
             problems.add("date", NOT_A_SCHOOL_SESSION.format(site=site.name, session=session, date=date))
-        elif not calendar.years:
-            raise OutsideCalendar(str(date))
         return calendar
     except OutsideCalendar:
         problems.add("date", DATE_OUTSIDE_CALENDAR.format(date=date, site=site.name))
@@ -672,3 +672,63 @@ def register_nudge(*, group, date: dt.date, session: str, actor, now: dt.datetim
         if nudge.sent_to is not None:
             register_nudge_email_send.enqueue(nudge.pk)
     return nudge
+
+
+# --- Planned absences ------------------------------------------------------------------------
+
+PLANNED_CODE_NOT_PLANNABLE = "{code} cannot be planned ahead: use one of {codes}."
+PLANNED_ENDS_BEFORE_START = "The end date {ends:%-d %B %Y} is before the start date {starts:%-d %B %Y}."
+PLANNED_C2_NEEDS_END_AND_REVIEW = (
+    "A part-time timetable (C2) must be temporary: give its end date and its review date (reg 11(6), 2024 Regulations)."
+)
+PLANNED_NO_SESSIONS = "Choose at least one session of the week."
+PLANNED_D_NEEDS_DUAL_REGISTRATION = "D is only for a dual-registered pupil: choose their dual-registration enrolment."
+PLANNED_ENROLMENT_OF_ANOTHER_PUPIL = "That enrolment belongs to another pupil."
+PLANNED_REASON_REQUIRED = "Say why (who granted the leave, or what the arrangement is)."
+
+
+def planned_absence_record(
+    *,
+    pupil,
+    code: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    sessions: int | None = None,
+    review_on: dt.date | None = None,
+    reason: str = "",
+    enrolment=None,
+    recorded_by=None,
+    now: dt.datetime,
+) -> PlannedAbsence:
+    """Record a planned absence (leave granted, a part-time timetable, off-site provision,
+    or the weekly sessions a dual-registered pupil spends at the other school), validated
+    all at once (django ValidationError keyed by field). It pre-fills the registers of the
+    sessions it covers (selectors.register_for_user)."""
+    from django.core.exceptions import ValidationError
+
+    from safewell.attendance.models import EVERY_SESSION_OF_THE_WEEK, PLANNED_CODES
+
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip().upper()
+    sessions = EVERY_SESSION_OF_THE_WEEK if sessions is None else sessions
+    if code not in PLANNED_CODES:
+        errors.setdefault("code", []).append(PLANNED_CODE_NOT_PLANNABLE.format(code=code or "“”", codes=", ".join(PLANNED_CODES)))
+    if ends_on is not None and ends_on < starts_on:
+        errors.setdefault("ends_on", []).append(PLANNED_ENDS_BEFORE_START.format(ends=ends_on, starts=starts_on))
+    if code == "C2" and (ends_on is None or review_on is None):
+        errors.setdefault("review_on", []).append(PLANNED_C2_NEEDS_END_AND_REVIEW)
+    if not 1 <= sessions <= EVERY_SESSION_OF_THE_WEEK:
+        errors.setdefault("sessions", []).append(PLANNED_NO_SESSIONS)
+    if enrolment is not None and enrolment.pupil_id != pupil.pk:
+        errors.setdefault("enrolment", []).append(PLANNED_ENROLMENT_OF_ANOTHER_PUPIL)
+    elif code == "D" and (enrolment is None or not enrolment.dual_registration):
+        errors.setdefault("enrolment", []).append(PLANNED_D_NEEDS_DUAL_REGISTRATION)
+    if not (reason or "").strip() and code != "D":
+        errors.setdefault("reason", []).append(PLANNED_REASON_REQUIRED)
+    if errors:
+        raise ValidationError(errors)
+    # A normal save: the audit log's signal capture records it.
+    return PlannedAbsence.objects.create(
+        pupil=pupil, enrolment=enrolment, code=code, starts_on=starts_on, ends_on=ends_on, sessions=sessions,
+        review_on=review_on, reason=(reason or "").strip(), recorded_by=recorded_by, recorded_at=now,
+    )
