@@ -73,7 +73,8 @@ def late_code(*, site, date: dt.date, session: str, arrived_at: dt.datetime) -> 
     opens = register_opens_at(site, date, session)
     closes = register_closes_at(site, date, session)
     ends = session_ends_at(site, date, session)
-    if arrived_at < opens:
+    # Here when the register begins to be taken: present (/ or \\), not late.
+    if arrived_at <= opens:
         raise NotLate(ARRIVED_BEFORE_OPENING.format(arrived=local, opens=opens))
     if arrived_at >= ends:
         raise NotLate(

@@ -88,7 +88,7 @@ MINUTES_LATE_OUT_OF_RANGE = f"Minutes late must be between 0 and {MAX_MINUTES_LA
 ARRIVED_WITH_CODE = "An arrival time goes only with code L or U (the clock decides which), not {code}."
 ARRIVED_ON_ANOTHER_DAY = "The arrival time {arrived:%-d %B %Y %H:%M} is not on {date:%-d %B %Y}."
 ARRIVED_BEFORE_OPENING = (
-    "Arrived at {arrived:%H:%M}, before the register opened at {opens:%H:%M}: mark the pupil present."
+    "Arrived at {arrived:%H:%M}, by the time the register opened at {opens:%H:%M}: mark the pupil present."
 )
 ARRIVED_AFTER_SESSION = (
     "Arrived at {arrived:%H:%M}, after the {session} session ended at {ends:%H:%M}: "
