@@ -199,6 +199,68 @@ class SessionRegister(models.Model):
         return f"{self.registration_group_id} {self.date} {self.session} v{self.version}"
 
 
+class LessonRegister(models.Model):
+    """The register of one timetabled lesson (pupils.Lesson: a class's weekly slot) on one
+    date. Lesson marks are not statutory session marks: they show where a pupil was during
+    the day (post-registration truancy, missed PE or swimming: seed 004)."""
+
+    audit_exempt = "each submission is audited as one event listing its marks"
+
+    lesson = models.ForeignKey("pupils.Lesson", on_delete=models.PROTECT, related_name="registers")
+    date = models.DateField()
+    version = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    changed_in = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "date"], name="lesson_register_one_per_lesson_date"),
+        ]
+        indexes = [models.Index(fields=["date"], name="lesson_register_date")]
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} {self.date} v{self.version}"
+
+
+class LessonMark(models.Model):
+    """One pupil's mark in one lesson (a national code, as on the session register)."""
+
+    audit_exempt = "each lesson register submission is audited as one event listing its marks"
+
+    lesson_register = models.ForeignKey(LessonRegister, on_delete=models.CASCADE, related_name="marks")
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="lesson_marks")
+    code = models.CharField(max_length=2)
+    minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson_register", "pupil"], name="lesson_mark_one_per_pupil"),
+            models.CheckConstraint(
+                condition=GreaterThan(
+                    StrIndex(Value(KNOWN_CODES), Concat(Value("|"), F("code"), Value("|"))), 0
+                ),
+                name="lesson_mark_code_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_late__isnull=True) | Q(code="L") | Q(code="U"),
+                name="lesson_mark_minutes_late_only_when_late",
+            ),
+        ]
+        # A pupil's lessons over the last weeks (the pupil attendance page).
+        indexes = [models.Index(fields=["pupil", "lesson_register"], name="lesson_mark_pupil")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.code} in {self.lesson_register_id}"
+
+
 class SubmissionReceipt(models.Model):
     """Proof that one idempotency key was applied, written in the same transaction as the
     marks. The unique key makes a second request with the same key fail to insert, so a
@@ -209,6 +271,9 @@ class SubmissionReceipt(models.Model):
     idempotency_key = models.CharField(max_length=100)
     session_register = models.ForeignKey(
         SessionRegister, on_delete=models.CASCADE, null=True, blank=True, related_name="receipts"
+    )
+    lesson_register = models.ForeignKey(
+        LessonRegister, on_delete=models.CASCADE, null=True, blank=True, related_name="receipts"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     result = models.JSONField(default=dict)
