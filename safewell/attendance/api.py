@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as RequestInvalid
+from pydantic import ConfigDict
 
 from safewell.attendance import codes, summaries
 from safewell.attendance.models import MarkSource
@@ -414,6 +415,7 @@ class RegisterSubmitIn(Schema):
 
 class RegisterSubmitOut(Schema):
     # "register" would shadow pydantic's Model.register: named by alias.
+    model_config = ConfigDict(populate_by_name=True)
     register_id: int = Field(alias="register")
     version: int
     applied: int
@@ -456,6 +458,7 @@ class RegisterRowOut(Schema):
 
 
 class RegisterOut(Schema):
+    model_config = ConfigDict(populate_by_name=True)
     register_id: int | None = Field(alias="register", description="null until the register is first taken")
     site: str
     registration_group: int
