@@ -389,6 +389,7 @@ def pupil_marks(request: HttpRequest, pupil_id: int, query: Query[MarksQuery]) -
 
 REGISTER_BODY_NOT_JSON = "The request body is not JSON: {error}."
 REGISTER_BODY_INVALID = "The submission is not valid: {count} problem(s)."
+REGISTER_BODY_NOT_OBJECT = "The request body must be a JSON object with site, registration_group, date, session, idempotency_key, base_version and marks."
 REGISTER_REJECTED = "Nothing was saved: {count} problem(s) in this submission."
 UNKNOWN_SITE = "There is no site “{site}” among your sites."
 UNKNOWN_GROUP = "There is no registration group {group} at {site}."
@@ -504,6 +505,8 @@ def _submission_from_body(request: HttpRequest):
     except (ValueError, UnicodeDecodeError) as error:
         message = REGISTER_BODY_NOT_JSON.format(error=error)
         return None, _rejected(message, [{"path": "", "message": message}], status=400)
+    if not isinstance(data, dict):
+        return None, _rejected(REGISTER_BODY_NOT_OBJECT, [{"path": "", "message": REGISTER_BODY_NOT_OBJECT}])
     try:
         return RegisterSubmitIn.model_validate(data), None
     except pydantic.ValidationError as error:
