@@ -133,7 +133,24 @@ ACCESS: dict[str, Access] = {
     # A whole site's marks as CSV: administrators, the DSL team and attendance officers of
     # a site (South's deputy gets the form for South); teachers and outside agencies 403.
     "attendance:export_marks": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
+    # Registers (attendance/selectors.py): a North group's register is read by everyone with a
+    # role at North (external read-only); South's deputy DSL gets a 404.
+    "api:register_detail": only(
+        "admin", "dsl", "teacher", "attendance_officer", "external",
+        kwargs=lambda p: {"group_id": _north_group(p), "day": "2026-09-10", "session": "AM"},
+    ),
+    # A JSON body names the site and group, so an empty POST is a 400 for everyone;
+    # tests/registers/test_register_api_personas.py submits as every persona.
+    "api:register_submit": not_exercised(
+        "a JSON POST: tests/registers/test_register_api_personas.py tries every persona"
+    ),
 }
+
+
+def _north_group(p: Personas) -> int:
+    from safewell.pupils.services import registration_group_create
+
+    return registration_group_create(site=p.north, name="7A").pk
 
 def _token_for(p: Personas) -> int:
     from safewell.accounts.services import api_token_create
