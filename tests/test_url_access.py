@@ -152,6 +152,7 @@ def _north_group(p: Personas) -> int:
 
     return registration_group_create(site=p.north, name="7A").pk
 
+
 def _token_for(p: Personas) -> int:
     from safewell.accounts.services import api_token_create
 
