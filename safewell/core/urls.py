@@ -16,6 +16,7 @@ urlpatterns = [
     path("schools/", include("safewell.schools.urls")),
     path("pupils/", include("safewell.pupils.urls")),
     path("attendance/", include("safewell.attendance.urls")),
+    path("policy/", include("safewell.policy.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
