@@ -35,6 +35,17 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", exact=True),
     # Every role sees the pupils of its sites; what each role sees of them: pupils/selectors.py.
     NavItem("Pupils", "pupils:list", roles=frozenset(Role.values)),
+    # Registers: everyone who takes them (attendance/register_views.py says who uses what).
+    NavItem("Registers", "attendance:my_registers", roles=frozenset(Role.values) - {Role.EXTERNAL}),
+    NavItem("Late book", "attendance:late_book", roles=frozenset({Role.ATTENDANCE_OFFICER, Role.PASTORAL, Role.ADMIN})),
+    NavItem(
+        "Missing registers", "attendance:missing_registers",
+        roles=frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.ADMIN}),
+    ),
+    NavItem(
+        "Amendments", "attendance:amendments_report",
+        roles=frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.ADMIN}),
+    ),
     NavItem("MFA status", "/staff/mfa/", roles=ADMIN_ONLY),
     NavItem("API tokens", "/staff/tokens/", roles=ADMIN_ONLY),
     NavItem("Sign out", "account_logout", method="post"),

@@ -197,14 +197,20 @@ RegisterPage.prototype.showArrivalField = function (row) {
 };
 
 // What the catalogue says about a typed code: null when it may be recorded on this date.
+// Only feedback: the server checks every mark again and is the authority.
 RegisterPage.prototype.codeProblem = function (code) {
   if (!code) return null;
   const known = this.codes.get(code);
   if (!known) return `“${code}” is not an attendance code.`;
   if (!known.recordable) return known.advice || `${code} cannot be recorded on this date.`;
+  return null;
+};
+
+// A hint that does not stop the save: the other session's present mark.
+RegisterPage.prototype.codeHint = function (code) {
   if ((code === "/" || code === "\\") && code !== this.presentCode) {
     const session = this.presentCode === "/" ? "morning" : "afternoon";
-    return `${code} is the other session's present mark; this is the ${session} register: use ${this.presentCode}.`;
+    return `${code} is the other session's present mark; this is the ${session} register, which uses ${this.presentCode}.`;
   }
   return null;
 };
@@ -224,6 +230,8 @@ RegisterPage.prototype.refreshRow = function (row, serverMessage) {
   row.element.classList.toggle("safewell-register__pupil--error", Boolean(problem));
   if (problem) {
     row.feedback.textContent = problem;
+  } else if (this.codeHint(code)) {
+    row.feedback.textContent = this.codeHint(code);
   } else if (code && this.codes.has(code)) {
     row.feedback.textContent = this.codes.get(code).meaning;
   } else {
@@ -262,7 +270,8 @@ RegisterPage.prototype.save = function () {
     }
     const mark = { pupil: row.pupil, code };
     if (row.arrived && row.arrived.value && ["L", "U"].includes(code)) {
-      mark.arrived_at = row.arrived.value;
+      // The server decides L or U from the arrival instant, so it must carry its offset.
+      mark.arrived_at = londonInstant(this.data.date, row.arrived.value);
     }
     marks.push(mark);
   }
@@ -567,17 +576,20 @@ RegisterPage.prototype.refreshFromServer = async function () {
   }
   this.version = Math.max(this.version, Number(body.version));
   this.data.version = String(this.version);
-  for (const [pupil, mark] of Object.entries(body.marks || {})) {
-    const row = this.rows.get(Number(pupil));
-    if (!row || this.isQueued(row.pupil) || this.isChanged(row)) continue;
+  const opens = new Date(body.opens_at).getTime();
+  for (const mark of body.pupils || []) {
+    const row = this.rows.get(Number(mark.pupil));
+    if (!row || !mark.code || this.isQueued(row.pupil) || this.isChanged(row)) continue;
     row.saved = mark.code;
     row.input.value = mark.code;
+    const late = ["L", "U"].includes(mark.code) && mark.minutes_late !== null && !Number.isNaN(opens);
     if (row.arrived) {
-      row.arrived.value = mark.arrived_at || "";
+      // Minutes late count from the register opening (attendance/lateness.py).
+      row.arrived.value = late ? londonClock(new Date(opens + mark.minutes_late * 60000).toISOString()) : "";
       row.arrived.dataset.saved = row.arrived.value;
     }
-    const late = row.element.querySelector("[data-minutes-late]");
-    if (late) late.textContent = mark.minutes_late ? `${mark.minutes_late} min late` : "";
+    const minutes = row.element.querySelector("[data-minutes-late]");
+    if (minutes) minutes.textContent = late ? `${mark.minutes_late} min late` : "";
     this.showArrivalField(row);
     this.refreshRow(row);
   }
@@ -613,7 +625,7 @@ RegisterPage.prototype.restoreQueuedMarks = function () {
       const row = this.rows.get(mark.pupil);
       if (!row) continue;
       row.input.value = mark.code;
-      if (row.arrived && mark.arrived_at) row.arrived.value = mark.arrived_at;
+      if (row.arrived && mark.arrived_at) row.arrived.value = londonClock(mark.arrived_at);
       this.showArrivalField(row);
       this.refreshRow(row);
     }
@@ -680,6 +692,33 @@ function newIdempotencyKey() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// "HH:MM" in England on `date` ("YYYY-MM-DD") as an ISO instant with its offset (BST or
+// GMT as it was that day), whatever time zone the tablet itself is set to.
+function londonInstant(date, clock) {
+  const [year, month, day] = date.split("-").map(Number);
+  const [hour, minute] = clock.split(":").map(Number);
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  const offset = londonOffsetMinutes(new Date(guess));
+  return new Date(guess - offset * 60000).toISOString();
+}
+
+function londonOffsetMinutes(instant) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/London", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit",
+    }).formatToParts(instant).map((part) => [part.type, part.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return Math.round((wall - instant.getTime()) / 60000);
+}
+
+// An ISO instant as "HH:MM" on the clock in England.
+function londonClock(iso) {
+  if (/^\d{2}:\d{2}$/.test(iso)) return iso;
+  return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/London" });
 }
 
 function timeNow() {
