@@ -144,6 +144,24 @@ ACCESS: dict[str, Access] = {
     "api:register_submit": not_exercised(
         "a JSON POST: tests/registers/test_register_api_personas.py tries every persona"
     ),
+    # Register pages (attendance/register_views.py): staff who take registers at the site.
+    # South's deputy DSL takes South's registers (their current site); external users 403.
+    "attendance:my_registers": only("admin", "dsl", "deputy_dsl_south", "teacher", "attendance_officer"),
+    # A North group's register page: North's staff; external 403, South's deputy DSL 404.
+    "attendance:register": only(
+        "admin", "dsl", "teacher", "attendance_officer",
+        kwargs=lambda p: {"group_id": str(_north_group(p)), "day": "2026-09-10", "session": "AM"},
+    ),
+    # Reception's late book: attendance officers, pastoral staff and administrators.
+    "attendance:late_book": only("admin", "attendance_officer"),
+    # The missing registers board and the amendments report: attendance officers, the DSL
+    # team (South's deputy sees South) and administrators.
+    "attendance:missing_registers": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
+    "attendance:missing_registers_board": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
+    "attendance:amendments_report": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
+    # A nudge names its group and session, so an empty POST is refused for everyone;
+    # tests/register_pages/test_missing_registers_board.py nudges as each role.
+    "attendance:register_nudge": only(method="post"),
 }
 
 
