@@ -1,0 +1,105 @@
+"""The fixed list of policy rule ids (issue 5 contract): one meaning and one source each.
+
+Profiles (`policy/profiles/*.yaml`), the engine's `AlertCandidate.rule_id` and `Alert.rule_id`
+all use these strings. A profile naming any other rule is refused. Adding a rule means adding
+it here first, with its meaning and source, then to the schema in `policy/profiles.py`.
+
+Certainty tags are those of statutory.md: [C] primary source read, [S] secondary, [U] not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class RuleId:
+    id: str
+    meaning: str
+    source: str
+
+
+CONTINUOUS_ABSENCE: Final = "continuous_absence"
+CME_TEN_DAYS: Final = "cme_ten_days"
+ATTENDANCE_RETURN_10_DAY: Final = "attendance_return_10_day"
+SICKNESS_RETURN_15_DAY: Final = "sickness_return_15_day"
+DELETION_GROUND_20_DAY: Final = "deletion_ground_20_day"
+PERSISTENT_ABSENCE: Final = "persistent_absence"
+SEVERE_ABSENCE: Final = "severe_absence"
+PENALTY_NOTICE_THRESHOLD: Final = "penalty_notice_threshold"
+PATTERN_DAY_OF_WEEK: Final = "pattern_day_of_week"
+PATTERN_ADJACENT_TO_WEEKEND: Final = "pattern_adjacent_to_weekend"
+PATTERN_SUBJECT: Final = "pattern_subject"
+PATTERN_TEACHER: Final = "pattern_teacher"
+PATTERN_PE_SWIMMING: Final = "pattern_pe_swimming"
+PATTERN_LATENESS: Final = "pattern_lateness"
+PATTERN_MISSING_LESSONS_ON_SITE: Final = "pattern_missing_lessons_on_site"
+PATTERN_CO_ABSENCE_GROUP: Final = "pattern_co_absence_group"
+PATTERN_DROP_FROM_BASELINE: Final = "pattern_drop_from_baseline"
+VULNERABLE_UNEXPLAINED_ABSENCE: Final = "vulnerable_unexplained_absence"
+POLICY_REVIEW_DUE: Final = "policy_review_due"
+
+RULES: Final[tuple[RuleId, ...]] = (
+    RuleId(CONTINUOUS_ABSENCE,
+           "N school days of continuous absence with whereabouts unknown: the DSL is told",
+           "seed 000 §5-§7; seed 004 'Continuous missing days'"),
+    RuleId(CME_TEN_DAYS,
+           "10 school days of absence, whereabouts unknown: the CME step (LA told, safe-and-well check)",
+           "seed 000 §7; seed 004 ('10 consecutive days'); s436A Education Act 1996 [C]"),
+    RuleId(ATTENDANCE_RETURN_10_DAY,
+           "10 continuous school days of G/N/O/U: the pupil goes on the LA attendance return",
+           "statutory.md §3.2, 2024 Regulations via WTTISA [S]"),
+    RuleId(SICKNESS_RETURN_15_DAY,
+           "15 school days of illness (I), consecutive or cumulative: the LA sickness return",
+           "statutory.md §3.3, CME guidance 2024 p.11 [S]"),
+    RuleId(DELETION_GROUND_20_DAY,
+           "20 school days of G/N/O approached: joint reasonable enquiries with the LA needed",
+           "statutory.md §3.4, reg 9(1)(i) 2024 Regulations [S]"),
+    RuleId(PERSISTENT_ABSENCE,
+           "overall absence >= 10% of the enrolment's possible sessions over a stated period",
+           "statutory.md §2, DfE methodology [S]"),
+    RuleId(SEVERE_ABSENCE,
+           "overall absence >= 50% of the enrolment's possible sessions over a stated period",
+           "statutory.md §2 [S]"),
+    RuleId(PENALTY_NOTICE_THRESHOLD,
+           "10 unauthorised (G/N/O/U) sessions in a rolling 10 school weeks: consider a penalty notice",
+           "statutory.md §4, WTTISA ch. 6 paras 174-200 [S]"),
+    RuleId(PATTERN_DAY_OF_WEEK,
+           "absences concentrated on one day of the week",
+           "seed 004 'Single missing days: is there a pattern in the day missed?'"),
+    RuleId(PATTERN_ADJACENT_TO_WEEKEND,
+           "absences on days next to a weekend or holiday",
+           "seed 004 'Is it before or after the weekend'"),
+    RuleId(PATTERN_SUBJECT,
+           "lessons of one subject missed more than others",
+           "seed 004 'Are there patterns in the lessons that are being missed?'"),
+    RuleId(PATTERN_TEACHER,
+           "lessons of one teacher missed more than others",
+           "seed 004 'Is this more than avoidance of a subject or a teacher?'"),
+    RuleId(PATTERN_PE_SWIMMING,
+           "PE or swimming lessons missed",
+           "seed 004 'a lesson that would cause bruising or injuries to become visible'"),
+    RuleId(PATTERN_LATENESS,
+           "repeated lateness (L/U)",
+           "seed 004 'Are they late because of a caring responsibility?'"),
+    RuleId(PATTERN_MISSING_LESSONS_ON_SITE,
+           "present at registration but missing lessons while on site",
+           "seed 004 'Does the child remain on the school site?'"),
+    RuleId(PATTERN_CO_ABSENCE_GROUP,
+           "a group of pupils repeatedly missing the same lessons together",
+           "seed 004 'Are other students routinely missing the same lessons'"),
+    RuleId(PATTERN_DROP_FROM_BASELINE,
+           "a sharp drop in attendance against the pupil's own baseline",
+           "seed 004 (regular analysis of attendance data); issue 5"),
+    RuleId(VULNERABLE_UNEXPLAINED_ABSENCE,
+           "any unexplained absence of a child with a social worker, looked after, on a CP plan "
+           "or with an open case: DSL that morning, social worker/virtual school the same day",
+           "statutory.md §5.1 (WTTISA para 52 [S]); seed 000 §5"),
+    RuleId(POLICY_REVIEW_DUE,
+           "the policy profile's review is due within 30 days, or overdue",
+           "seed 000 §11 (annual review); seed 004 'Review History'"),
+)
+
+RULE_IDS: Final[frozenset[str]] = frozenset(rule.id for rule in RULES)
+RULES_BY_ID: Final[dict[str, RuleId]] = {rule.id: rule for rule in RULES}
