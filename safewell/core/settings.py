@@ -228,8 +228,9 @@ TASKS = {
 SAFEWELL_SCHEDULE = [
     {"name": "prune-finished-tasks", "task": "safewell.core.tasks.prune_finished_tasks",
      "cron": "17 3 * * *"},
-    # Registers close at each site's close time (attendance/jobs.py).
-    {"name": "registers-close", "task": "safewell.attendance.jobs.close_registers", "cron": "* * * * *"},
+    # Registers close at each site's close time (attendance/jobs.py): every minute of the
+    # school day's hours on weekdays; a run catches up on any register a missed run left open.
+    {"name": "registers-close", "task": "safewell.attendance.jobs.close_registers", "cron": "* 6-18 * * 1-5"},
     # N older than 5 school days becomes O (reg 10(7)-(9)), before the school day starts; the
     # attendance officers hear the day before.
     {"name": "n-marks-to-o", "task": "safewell.attendance.jobs.convert_stale_n_marks", "cron": "30 5 * * *"},
