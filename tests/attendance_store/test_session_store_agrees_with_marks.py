@@ -162,3 +162,14 @@ def test_every_created_or_changed_mark_is_audited_with_old_and_new_codes(school_
     events = list(AuditEvent.objects.filter(target_type="attendance.mark").order_by("id"))
     assert [(e.action, e.changes["code"]) for e in events] == [("create", [None, "N"]), ("update", ["N", "I"])]
     assert events[0].target_id == f"{ada.id}/2025-09-04/AM"
+
+
+def test_the_loader_by_year_name_reads_every_organisations_stores_at_once(school_year):
+    from safewell.attendance.store import session_store_load_by_name
+
+    personas, year, north, south = school_year
+    mark_write(marks=a_week_of_marks(north + south), recorded_by_id=personas.teacher.id)
+    by_name = session_store_load_by_name(year_name="2025/26")
+    by_year = session_store_load(academic_year=year)
+    assert np.array_equal(by_name.pupil_ids, by_year.pupil_ids)
+    assert np.array_equal(by_name.marks, by_year.marks)
