@@ -565,10 +565,10 @@ RegisterPage.prototype.resolveConflicts = function () {
 // After a save, the marks as the server holds them: L or U decided from the arrival time,
 // minutes late, and anyone else's changes to pupils this page has not touched.
 RegisterPage.prototype.refreshFromServer = async function () {
-  if (!this.data.state) return;
+  if (!this.data.stateUrl) return;
   let body;
   try {
-    const response = await fetch(this.data.state, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const response = await fetch(this.data.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) return;
     body = await response.json();
   } catch {
@@ -721,9 +721,9 @@ function londonClock(iso) {
   return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/London" });
 }
 
+// Now, on the clock in England (register times are London wall clock).
 function timeNow() {
-  const now = new Date();
-  return `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+  return londonClock(new Date().toISOString());
 }
 
 function formatTime(iso) {
