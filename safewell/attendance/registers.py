@@ -263,13 +263,17 @@ def register_submit(
             del calendar  # checked above; mark_write need not load it again
             applied = _apply(
                 register=register, changes=changes, existing=existing, actor=actor, now=now,
-                reason=reason, out_of_window=closed, detail=f"register submission (key {idempotency_key})",
+                reason=reason, out_of_window=closed, detail="", audit=False,
             )
             result = SubmitResult(register_id=register.pk, version=register.version, applied=applied)
             SubmissionReceipt.objects.create(
                 idempotency_key=idempotency_key, session_register=register,
                 actor=actor if actor is not None and actor.pk else None, result=result.as_json(), created_at=now,
             )
+            if changes:
+                # Last: the audit chain's lock is held from here to the commit, and every
+                # writer in the system waits for it, so take it as late as possible.
+                _audit_submission(register, changes, existing, f"register submission (key {idempotency_key})", reason)
             return result
     except IntegrityError:
         # The same key committed by a racing request (on another register, or between our
@@ -481,9 +485,11 @@ def _apply(
     out_of_window: bool,
     detail: str,
     source: int = MarkSource.REGISTER,
+    audit: bool = True,
 ) -> int:
     """Write the changed marks (store.mark_write), amendments, the register's new version
-    and one audit event, inside the caller's transaction. Returns the marks applied."""
+    and (unless the caller does it later) one audit event, inside the caller's transaction.
+    Returns the marks applied."""
     actor_id = actor.pk if actor is not None and actor.pk else None
     if changes:
         try:
@@ -502,7 +508,8 @@ def _apply(
             changed_in[str(mark.pupil_id)] = stamp
         register.changed_in = changed_in
         register.version += 1
-        _audit_submission(register, changes, existing, detail, reason)
+        if audit:
+            _audit_submission(register, changes, existing, detail, reason)
     fields = ["version", "changed_in"]
     if register.taken_at is None:
         register.taken_at, register.taken_by_id = now, actor_id
