@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -107,6 +107,10 @@ NOT_A_MAPPING = "A profile is a YAML mapping (name: …, rules: …), not {kind}
 TOO_LARGE = "A profile is at most {limit:,} bytes; this one is {size:,}."
 TOO_MANY_NODES = "This document expands to more than {limit:,} values (YAML aliases?): it is not a profile."
 NOT_TEXT = "A profile must be UTF-8 text."
+WRONG_ORGANISATION_KIND = (
+    "This profile is for organisations of kind '{kind}'; this organisation is '{organisation_kind}'. "
+    "Use a profile for '{organisation_kind}' or 'any'."
+)
 
 # --- Statutory minimums -----------------------------------------------------------------
 
@@ -737,8 +741,11 @@ def _load_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     return data, tracker.lines
 
 
-def profile_parse(yaml_text: str | bytes) -> Profile:
-    """Validate a profile document; raise `ProfileInvalid` listing every problem with its line."""
+def profile_parse(yaml_text: str | bytes, *, organisation_kind: str | None = None) -> Profile:
+    """Validate a profile document; raise `ProfileInvalid` listing every problem with its line.
+
+    With `organisation_kind`, the profile must also be meant for that kind of organisation
+    (or for "any")."""
     if isinstance(yaml_text, bytes):
         try:
             yaml_text = yaml_text.decode("utf-8")
@@ -748,10 +755,33 @@ def profile_parse(yaml_text: str | bytes) -> Profile:
     if size > MAX_PROFILE_BYTES:
         raise ProfileInvalid([ProfileError(None, "", TOO_LARGE.format(limit=MAX_PROFILE_BYTES, size=size))])
     data, lines = _load_yaml(yaml_text)
+    problems = _kind_problems(data, lines, organisation_kind)
     try:
-        return Profile.model_validate(data)
+        profile = Profile.model_validate(data)
     except ValidationError as error:
-        raise ProfileInvalid(_profile_errors(error, data, lines)) from None
+        problems = sorted(problems + _profile_errors(error, data, lines), key=lambda p: (p.line or 0, p.field))
+        raise ProfileInvalid(problems) from None
+    if problems:
+        raise ProfileInvalid(problems)
+    return profile
+
+
+def _kind_problems(data: dict, lines: dict[Path_, int], organisation_kind: str | None) -> list[ProfileError]:
+    kind = data.get("organisation_kind")
+    if organisation_kind is None or not isinstance(kind, str) or kind in ("any", organisation_kind):
+        return []
+    if kind not in get_args(OrganisationKindName):
+        return []  # the schema reports an unknown kind itself
+    message = WRONG_ORGANISATION_KIND.format(kind=kind, organisation_kind=organisation_kind)
+    return [ProfileError(lines.get(("organisation_kind",)), "organisation_kind", message)]
+
+
+def profile_for(organisation: Any) -> Profile:
+    """The profile in force for an organisation (or its id); the statutory one if none.
+    Defined in profile_selectors.py (it reads the database); here too for convenience."""
+    from safewell.policy.profile_selectors import profile_for as selector
+
+    return selector(organisation)
 
 
 def profile_from_json(parsed: dict) -> Profile:
