@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.models import AuditEvent
 from safewell.core.management.commands._demo import (
-    DEMO_ORGANISATION,
+    DEMO_ORGANISATIONS,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     demo_logins,
@@ -40,8 +40,8 @@ def test_loading_the_demo_twice_neither_fails_nor_duplicates(db):
     call_command("demo_load", verbosity=0)
 
     assert counts() == first
-    assert first == {"organisations": 1, "sites": 2, "users": 8, "memberships": 11, "authenticators": 4}
-    assert Organisation.objects.get().name == DEMO_ORGANISATION
+    assert first == {"organisations": 2, "sites": 3, "users": 38, "memberships": 42, "authenticators": 7}
+    assert set(Organisation.objects.values_list("name", flat=True)) == set(DEMO_ORGANISATIONS)
 
 
 def test_the_demo_has_a_login_for_every_role(db):
@@ -49,7 +49,9 @@ def test_the_demo_has_a_login_for_every_role(db):
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     # A deputy DSL at each site.
     deputies = Membership.objects.filter(role=Role.DEPUTY_DSL)
-    assert sorted(deputies.values_list("site__code", flat=True)) == ["harbour-hillside", "harbour-quayside"]
+    assert sorted(deputies.values_list("site__code", flat=True)) == [
+        "brackenwell", "lodefield-marsh-drove", "lodefield-tithe-barn"
+    ]
 
 
 def test_the_demo_logs_in_with_the_published_password(client, db):
@@ -64,7 +66,7 @@ def test_mfa_roles_have_the_demo_authenticator_and_demo_totp_prints_its_code(db)
     with_totp = User.objects.filter(
         authenticator__type=Authenticator.Type.TOTP
     ).values_list("username", flat=True)
-    assert sorted(with_totp) == ["admin", "deputy.hillside", "deputy.quayside", "dsl"]
+    assert sorted(with_totp) == ["admin", "ap.admin", "ap.deputy", "ap.dsl", "deputy.marsh", "deputy.tithe", "dsl"]
 
     out = StringIO()
     call_command("demo_totp", "dsl", stdout=out)
@@ -90,12 +92,12 @@ def test_the_audit_chain_verifies_after_the_demo_loads(db):
     call_command("audit", "verify", stdout=out)
     assert out.getvalue().startswith("audit chain OK")
     # The demo's own writes are in the chain that verified.
-    assert AuditEvent.objects.filter(target_type="accounts.membership").count() == 11
+    assert AuditEvent.objects.filter(target_type="accounts.membership").count() == 42
 
 
 def test_the_readme_lists_the_demo_logins_that_demo_load_creates():
     readme = README.read_text()
     for login in demo_logins():
-        row = f"| {login['username']} | {login['role']} | {login['site']} | {login['mfa']} |"
+        row = f"| {login['username']} | {login['role']} | {login['site']} | {login['mfa']} | {login['note']} |"
         assert row in readme, f"README.md is missing the demo login row: {row}"
     assert f"`{DEMO_PASSWORD}`" in readme and f"`{DEMO_TOTP_SECRET}`" in readme

@@ -341,6 +341,11 @@ def date_of_birth_range(year_group: str, first_year: int) -> tuple[dt.date, dt.d
     were born from 1 September (first_year - Y - 5) to 31 August (first_year - Y - 4): Year
     1 in 2026/27 turns 6 during the year."""
     y = int(year_group)
+    if y == 14:
+        # Year 14 is the last post-16 year of a special school; students with an EHCP may
+        # stay on after 19 [U: from memory of the SEND code of practice], so it spans two
+        # birth years in the demo.
+        return dt.date(first_year - y - 6, 9, 1), dt.date(first_year - y - 4, 8, 31)
     return dt.date(first_year - y - 5, 9, 1), dt.date(first_year - y - 4, 8, 31)
 
 

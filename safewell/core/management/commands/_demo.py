@@ -12,8 +12,6 @@ nothing the second time.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.contrib.auth.hashers import make_password
 
 from safewell.accounts.models import ROLES_REQUIRING_MFA, Membership, Role, User
@@ -56,16 +54,20 @@ def _organisation_load(plan: OrganisationPlan) -> Organisation:
 
 
 def demo_staff_load() -> list[User]:
-    return [_demo_person_load(person) for person in demo_plan().staff]
+    # The demo password hashed once for every demo login: each PBKDF2 hash costs 0.4 s
+    # here, 15 s for the demo's 38 people. Sharing one salt is harmless for a password that
+    # is published anyway; Django still checks it (and upgrades it) the normal way.
+    password_hash = make_password(DEMO_PASSWORD)
+    return [_demo_person_load(person, password_hash) for person in demo_plan().staff]
 
 
-def _demo_person_load(person: StaffPlan) -> User:
+def _demo_person_load(person: StaffPlan, password_hash: str) -> User:
     user = User.objects.filter(username=person.username).first()
     if user is None:
         user = User.objects.create(
             username=person.username,
             email=person.email,
-            password=_demo_password_hash(),
+            password=password_hash,
             first_name=person.first_name,
             last_name=person.last_name,
         )
@@ -74,14 +76,6 @@ def _demo_person_load(person: StaffPlan) -> User:
     if person.role in ROLES_REQUIRING_MFA:
         _demo_totp_enrol(user)
     return user
-
-
-@lru_cache(maxsize=1)
-def _demo_password_hash() -> str:
-    """The demo password hashed once for every demo login: each PBKDF2 hash costs 0.4 s
-    here, 15 s for the demo's 38 people. Sharing one salt is harmless for a password that is
-    published anyway; Django still checks it (and upgrades it) the normal way."""
-    return make_password(DEMO_PASSWORD)
 
 
 def _demo_totp_enrol(user: User) -> None:
@@ -106,5 +100,6 @@ def demo_logins() -> list[dict[str, str]]:
                 "role": Role(person.role).label,
                 "site": " and ".join(site_names[code] for code in person.site_codes),
                 "mfa": "TOTP" if person.role in ROLES_REQUIRING_MFA else "",
+                "note": person.note,
             })
     return rows
