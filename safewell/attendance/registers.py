@@ -309,9 +309,35 @@ def _check_request(problems: _Problems, site, group, date, session, key, base_ve
         problems.add("base_version", BASE_VERSION_NEGATIVE)
 
 
+# The calendar of (site, date) is loaded with three queries on every submission; registers
+# of one site and day arrive by the hundred within minutes, so each process keeps it for
+# CALENDAR_CACHE_SECONDS. A closure added meanwhile is enforced at most that much later.
+CALENDAR_CACHE_SECONDS = 30
+_calendars: dict[tuple[int, dt.date], tuple[float, SchoolCalendar]] = {}
+
+
+def _site_day_calendar(site, date: dt.date) -> SchoolCalendar:
+    import time
+
+    key = (site.pk, date)
+    cached = _calendars.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CALENDAR_CACHE_SECONDS:
+        return cached[1]
+    calendar = SchoolCalendar.for_site(site, date, date)
+    if len(_calendars) > 1000:
+        _calendars.clear()
+    _calendars[key] = (time.monotonic(), calendar)
+    return calendar
+
+
+def calendar_cache_clear() -> None:
+    """Forget the cached calendars (tests that change a calendar mid-test call this)."""
+    _calendars.clear()
+
+
 def _calendar_checked(problems: _Problems, site, date: dt.date, session: str) -> SchoolCalendar | None:
     try:
-        calendar = SchoolCalendar.for_site(site, date, date)
+        calendar = _site_day_calendar(site, date)
         if not calendar.years:
             raise OutsideCalendar(str(date))
         if session not in calendar.scheduled_sessions(date):
@@ -371,7 +397,7 @@ def pupils_on_roll_in_group(site, group, date: dt.date, pupil_ids: Sequence[int]
     )
     if pupil_ids is not None:
         enrolments = enrolments.filter(pupil_id__in=list(pupil_ids))
-    return set(enrolments.values_list("pupil_id", flat=True))
+    return set(enrolments.order_by().values_list("pupil_id", flat=True))
 
 
 def _check_on_roll(problems: _Problems, site, group, date: dt.date, checked: list[_Mark]) -> None:
