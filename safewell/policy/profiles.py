@@ -531,6 +531,16 @@ class EscalationLadder(_Strict):
     rungs: Annotated[list[EscalationRung], Field(min_length=1)]
 
 
+class RulesById(dict[str, RuleSettings]):
+    """A `dict[rule_id, RuleSettings]` that also reads by attribute (`rules.cme_ten_days`)."""
+
+    def __getattr__(self, name: str) -> RuleSettings:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Profile(_Strict):
     """A validated policy profile. Build one with `profile_parse` (YAML) or `profile_from_json`."""
 
@@ -594,9 +604,10 @@ class Profile(_Strict):
         return self
 
     @cached_property
-    def rules(self) -> dict[str, RuleSettings]:
-        """Every rule's settings by rule id (the contract's `Profile.rules`)."""
-        return {rule_id: getattr(self.rule_set, rule_id) for rule_id in RuleSet.model_fields}
+    def rules(self) -> RulesById:
+        """Every rule's settings by rule id (the contract's `Profile.rules`):
+        `profile.rules["cme_ten_days"]` or `profile.rules.cme_ten_days`."""
+        return RulesById({rule_id: getattr(self.rule_set, rule_id) for rule_id in RuleSet.model_fields})
 
     def enabled_rules(self) -> dict[str, RuleSettings]:
         return {rule_id: settings for rule_id, settings in self.rules.items() if settings.enabled}
