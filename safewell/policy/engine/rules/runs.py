@@ -1,0 +1,273 @@
+"""Rules over runs of whole school days: continuous absence and the CME step, the 10-day
+attendance return, the 15-day sickness return, and the 20-day deletion ground.
+
+A school day is counted when every session held that day has the code class (day bits:
+batch.SiteBatch.day_bits). Days are the site's school days (schools.calendar: weekends,
+holidays, bank holidays, INSET and closure days are not school days; statutory.md §9 [U]
+"count N school days in days on which the school meets"). A run is broken by any school day
+that is not wholly of the class: so a present afternoon, an L, or an authorised code inside
+the run ends it. Statutory.md §9 [U]: whether a single L or an authorised code breaks
+"continuous" absence for the 10-day return is not settled in what we read; we treat it as
+breaking (the pupil was seen, or a reason was given), and say so in the evidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from safewell.policy import rule_ids as R
+from safewell.policy.engine import flags as F
+from safewell.policy.engine import kernels
+from safewell.policy.engine.batch import RuleResult, SiteBatch
+
+SOURCE_CONTINUOUS = (
+    "Continuous unexplained absence with whereabouts unknown: seed 000 §5 (DSL informed when no contact "
+    "and a concern) and seed 004 'Continuous missing days'; school days per statutory.md §9 [U]."
+)
+SOURCE_CME = (
+    "10 school days of absence, whereabouts unknown: the LA is told (s436A Education Act 1996, CME "
+    "statutory guidance 2024 [S] statutory.md §0/§3.5; seed 000 §7) and a safe-and-well check is made "
+    "(seed 004). School days per statutory.md §9 [U]."
+)
+SOURCE_RETURN = (
+    "Attendance (10-day) return: 10 continuous school days recorded G, N, O and/or U, reported to the LA "
+    "at least monthly (2024 Regulations via WTTISA, statutory.md §3.2 [S]); one return per episode "
+    "(Stockport practice [S]). Whether an L or an authorised code breaks 'continuous' is [U] (§9)."
+)
+SOURCE_SICKNESS = (
+    "Sickness return: code I for 15 school days, consecutive or cumulative, in the school year; one return "
+    "per continuous period of sickness in a year (CME guidance 2024 p.11, statutory.md §3.3 [S])."
+)
+SOURCE_DELETION = (
+    "Deletion ground reg 9(1)(i), 2024 Regulations: continuously absent at least 20 school days, G/N/O "
+    "for the whole period, and the school and LA have failed after jointly making reasonable enquiries "
+    "to find the pupil (Browne Jacobson, statutory.md §3.4 [S])."
+)
+
+
+def _run_bounds(batch: SiteBatch, length: np.ndarray, end: np.ndarray, row: int) -> tuple[int, int]:
+    """(first day, last day) of a row's current run."""
+    return int(end[row] - length[row] + 1), int(end[row])
+
+
+def _columns_of_days(batch: SiteBatch, first_day: int, last_day: int) -> tuple[int, int]:
+    t = batch.timeline
+    return int(t.day_starts[first_day]), int(t.day_ends[last_day])
+
+
+def _day_before(batch: SiteBatch, first_day: int):
+    """The school day before a run: from the timeline, or the calendar when the run starts
+    at the timeline's first day."""
+    if first_day > 0:
+        return batch.day_date(first_day - 1)
+    from safewell.schools.calendar import OutsideCalendar
+
+    try:
+        return batch.timeline.calendar.nth_school_day_before(batch.day_date(first_day), 1)
+    except OutsideCalendar:
+        return None
+
+
+def _nth_day(batch: SiteBatch, day_before, first_day: int, n: int):
+    """The n-th school day of a run that started on `first_day` (the calendar counts on past
+    today when it must)."""
+    from safewell.schools.calendar import OutsideCalendar
+
+    t = batch.timeline
+    if first_day + n - 1 < t.day_count:
+        return batch.day_date(first_day + n - 1)
+    try:
+        start = day_before if day_before is not None else batch.day_date(first_day)
+        offset = n if day_before is not None else n - 1
+        return t.calendar.nth_school_day_after(start, offset) if offset else start
+    except OutsideCalendar:
+        return None
+
+
+def _with_real_mark(batch: SiteBatch, first: np.ndarray, last: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Which rows have at least one session actually marked G, N or O between their first
+    and last day (a run made only of "no mark" is a register never taken, not an absence
+    we know of)."""
+    per_day = batch.sessions_per_day(F.DELETION_20_DAY)
+    cumulative = np.zeros((per_day.shape[0], per_day.shape[1] + 1), dtype=np.int64)
+    np.cumsum(per_day, axis=1, out=cumulative[:, 1:])
+    return (cumulative[rows, last[rows] + 1] - cumulative[rows, first[rows]]) > 0
+
+
+def continuous_absence(batch: SiteBatch) -> RuleResult:
+    """continuous_absence and cme_ten_days: the current run of unexplained absence (N, O, G
+    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts are unknown."""
+    th = batch.thresholds
+    result = RuleResult()
+    runs_continuous, runs_cme = th.runs(R.CONTINUOUS_ABSENCE), th.runs(R.CME_TEN_DAYS)
+    if not (runs_continuous or runs_cme) or batch.timeline.day_count == 0:
+        return result
+    x, length, end = batch.day_run(F.RUN_UNEXPLAINED)
+    first = end - length + 1
+    minimum = min(th.continuous_absence_days if runs_continuous else th.cme_days,
+                  th.cme_days if runs_cme else th.continuous_absence_days)
+    result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
+    rows = np.flatnonzero(length >= minimum)
+    rows = rows[np.isin(batch.pupil_ids[rows], list(batch.whereabouts_unknown))] if len(rows) else rows
+    rows = rows[_with_real_mark(batch, first, end, rows)] if len(rows) else rows
+    for row in rows:
+        first_day, last_day = _run_bounds(batch, length, end, row)
+        days = last_day - first_day + 1
+        day_before = _day_before(batch, first_day)
+        cme_due = _nth_day(batch, day_before, first_day, th.cme_days)
+        start_column, stop_column = _columns_of_days(batch, first_day, last_day)
+        evidence = {
+            "school_days": days,
+            "first_day": batch.day_date(first_day).isoformat(),
+            "last_day": batch.day_date(last_day).isoformat(),
+            "last_school_day_before": day_before.isoformat() if day_before else None,
+            "whereabouts": "unknown",
+            "cme_due_on": cme_due.isoformat() if cme_due else None,
+            "sessions": batch.sessions_of(row, start_column, stop_column),
+        }
+        key = batch.day_date(first_day).isoformat()
+        if runs_continuous and days >= th.continuous_absence_days:
+            result.candidates.append(batch.candidate(
+                R.CONTINUOUS_ABSENCE, row, key, evidence,
+                f"Absent without explanation for {days} school days in a row since "
+                f"{batch.day_date(first_day):%-d %B %Y}, and no one has said where the child is."
+                + (f" If this goes on, the local authority must be told by {cme_due:%A %-d %B %Y}." if cme_due and days < th.cme_days else ""),
+                SOURCE_CONTINUOUS,
+            ))
+        if runs_cme and days >= th.cme_days:
+            result.candidates.append(batch.candidate(
+                R.CME_TEN_DAYS, row, key,
+                {**evidence, "la_notification_due_on": cme_due.isoformat() if cme_due else None,
+                 "safe_and_well_check": "needed", "steps": ["notify the local authority (CME)", "safe-and-well check"]},
+                f"{days} school days of continuous absence with whereabouts unknown: tell the local authority "
+                f"(children missing education) by {cme_due:%A %-d %B %Y} and arrange a safe-and-well check."
+                if cme_due else
+                f"{days} school days of continuous absence with whereabouts unknown: tell the local authority "
+                "(children missing education) and arrange a safe-and-well check.",
+                SOURCE_CME,
+            ))
+    return result
+
+
+def attendance_return(batch: SiteBatch) -> RuleResult:
+    """attendance_return_10_day: every run of 10+ whole school days of G/N/O/U that ends in
+    the current school year (one per episode), ongoing or over: the return is still owed."""
+    th = batch.thresholds
+    result = RuleResult()
+    if not th.runs(R.ATTENDANCE_RETURN_10_DAY) or batch.timeline.day_count == 0:
+        return result
+    x, length, end = batch.day_run(F.UNAUTHORISED)
+    if batch.timeline.today_day is not None:
+        x = x.copy()
+        x[batch.pending_today, -1] = False
+    first_year_day = batch.timeline.first_year_day
+    result.needs_tail = batch.can_use_tail & x[:, first_year_day] if first_year_day < x.shape[1] else None
+    rows, starts, lengths = kernels.runs_at_least(x, th.attendance_return_days)
+    for row, first_day, days in zip(rows, starts, lengths):
+        last_day = int(first_day + days - 1)
+        if last_day < first_year_day:
+            continue
+        ongoing = last_day >= int(end[row])
+        start_column, stop_column = _columns_of_days(batch, int(first_day), last_day)
+        sessions = batch.sessions_of(int(row), start_column, stop_column)
+        codes = sorted({s["code"] for s in sessions})
+        tenth = batch.day_date(int(first_day) + th.attendance_return_days - 1)
+        result.candidates.append(batch.candidate(
+            R.ATTENDANCE_RETURN_10_DAY, int(row), batch.day_date(int(first_day)).isoformat(),
+            {"school_days": int(days), "first_day": batch.day_date(int(first_day)).isoformat(),
+             "last_day": batch.day_date(last_day).isoformat(), "ongoing": bool(ongoing),
+             "met_on": tenth.isoformat(), "codes": codes, "sessions": sessions,
+             "breaks": "a session present (incl. L), at an approved activity, or with an authorised or not-possible code"},
+            f"{int(days)} continuous school days of unauthorised absence ({', '.join(codes)}) from "
+            f"{batch.day_date(int(first_day)):%-d %B %Y}{' and continuing' if ongoing else ''}: "
+            "include the pupil in the next attendance return to the local authority.",
+            SOURCE_RETURN,
+        ))
+    return result
+
+
+def sickness_return(batch: SiteBatch) -> RuleResult:
+    """sickness_return_15_day: 15 whole school days of I in a row (each such period once),
+    or 15 school days of I counted across the year (30 sessions; half days count half),
+    reported once for the period in which the count reached 15."""
+    th = batch.thresholds
+    result = RuleResult()
+    t = batch.timeline
+    if not th.runs(R.SICKNESS_RETURN_15_DAY) or t.day_count == 0:
+        return result
+    x, _, _ = batch.day_run(F.ILLNESS)
+    if t.today_day is not None:
+        x = x.copy()
+        x[batch.pending_today, -1] = False
+    first_year_day = t.first_year_day
+    year_start_column = int(t.day_starts[first_year_day]) if first_year_day < t.day_count else t.columns
+    result.needs_tail = batch.can_use_tail & x[:, first_year_day] if first_year_day < x.shape[1] else None
+    rows, starts, lengths = kernels.runs_at_least(x, th.sickness_return_days)
+    reported: dict[int, list[tuple[int, int]]] = {}
+    for row, first_day, days in zip(rows, starts, lengths):
+        last_day = int(first_day + days - 1)
+        if last_day < first_year_day:
+            continue
+        reported.setdefault(int(row), []).append((int(first_day), last_day))
+        start_column, stop_column = _columns_of_days(batch, int(first_day), last_day)
+        result.candidates.append(batch.candidate(
+            R.SICKNESS_RETURN_15_DAY, int(row), batch.day_date(int(first_day)).isoformat(),
+            {"how": "consecutive", "school_days": int(days), "first_day": batch.day_date(int(first_day)).isoformat(),
+             "last_day": batch.day_date(last_day).isoformat(),
+             "sessions": batch.sessions_of(int(row), start_column, stop_column)},
+            f"Off sick (I) for {int(days)} school days in a row from {batch.day_date(int(first_day)):%-d %B %Y}: "
+            "send the local authority a sickness return.",
+            SOURCE_SICKNESS,
+        ))
+    ill = batch.bit(F.ILLNESS)[:, year_start_column:]
+    total = ill.sum(axis=1)
+    needed = 2 * th.sickness_return_days
+    for row in np.flatnonzero(total >= needed):
+        crossing = year_start_column + int(np.flatnonzero(np.cumsum(ill[row]) >= needed)[0])
+        crossing_day = int(t.day_of_column[crossing])
+        if any(a <= crossing_day <= b for a, b in reported.get(int(row), [])):
+            continue  # the period in which the count reached 15 is already reported
+        sessions = batch.sessions_of(int(row), year_start_column, t.columns, batch.bit(F.ILLNESS)[row])
+        result.candidates.append(batch.candidate(
+            R.SICKNESS_RETURN_15_DAY, int(row), f"{batch.year_name} cumulative",
+            {"how": "cumulative", "school_days": float(int(total[row]) / 2), "sessions_of_illness": int(total[row]),
+             "reached_on": batch.day_date(crossing_day).isoformat(), "year": batch.year_name, "sessions": sessions},
+            f"Off sick (I) for {int(total[row]) / 2:g} school days this school year, reaching 15 on "
+            f"{batch.day_date(crossing_day):%-d %B %Y}: send the local authority a sickness return.",
+            SOURCE_SICKNESS,
+        ))
+    return result
+
+
+def deletion_ground(batch: SiteBatch) -> RuleResult:
+    """deletion_ground_20_day: the current run of whole school days of G, N or O only
+    (any other code blocks the ground, §3.4), warned at 15 days and met at 20."""
+    th = batch.thresholds
+    result = RuleResult()
+    if not th.runs(R.DELETION_GROUND_20_DAY) or batch.timeline.day_count == 0:
+        return result
+    x, length, end = batch.day_run(F.DELETION_20_DAY)
+    first = end - length + 1
+    result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
+    for row in np.flatnonzero(length >= th.deletion_warn_days):
+        first_day, last_day = _run_bounds(batch, length, end, row)
+        days = last_day - first_day + 1
+        met = days >= th.deletion_days
+        day_before = _day_before(batch, first_day)
+        met_on = _nth_day(batch, day_before, first_day, th.deletion_days)
+        start_column, stop_column = _columns_of_days(batch, first_day, last_day)
+        result.candidates.append(batch.candidate(
+            R.DELETION_GROUND_20_DAY, row, batch.day_date(first_day).isoformat(),
+            {"school_days": days, "first_day": batch.day_date(first_day).isoformat(),
+             "last_day": batch.day_date(last_day).isoformat(), "ground_met": met,
+             "twentieth_school_day": met_on.isoformat() if met_on else None,
+             "sessions": batch.sessions_of(row, start_column, stop_column),
+             "next_step": "joint reasonable enquiries with the local authority"},
+            (f"Absent {days} school days in a row with G, N or O only: the 20-school-day deletion ground "
+             + ("is met. " if met else f"will be met on {met_on:%A %-d %B %Y} if this continues. " if met_on else "is near. ")
+             + "The school and the local authority must jointly make reasonable enquiries to find the child; "
+               "the name may be deleted only if those enquiries fail."),
+            SOURCE_DELETION,
+            severity=th.severity_of(R.DELETION_GROUND_20_DAY) if met else "medium",
+        ))
+    return result

@@ -1,0 +1,492 @@
+"""What the engine reads from the database, in bulk and as numpy columns.
+
+Each read is one query (or one per 5,000 ids) whatever the number of pupils, returning
+arrays rather than model instances: the engine never walks pupils through the ORM
+(design.md principle 8). These are domain reads for the rules, not access-scoped: the alerts
+they lead to are routed and scoped by the alerts module.
+
+On PostgreSQL, integer-only results stream through COPY (far faster than fetching tuples)
+and the session stores through a binary cursor (raw bytes, not hex text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+
+from safewell.schools.calendar import ClosureDay, SchoolCalendar, TermDates, YearSessions, england_bank_holidays
+
+EPOCH = dt.date(1970, 1, 1)
+_CHUNK = 5000
+
+
+def _days(column: str) -> str:
+    """SQL for a date column as whole days since 1970-01-01."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _any(column: str, values: Sequence[int]) -> tuple[str, list]:
+    """`column` is one of `values`: = ANY(array) on PostgreSQL, IN (…) on SQLite."""
+    values = [int(v) for v in values]
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _int_rows(sql: str, params: list, width: int) -> np.ndarray:
+    """An (n × width) int64 array of an all-integer query (NULLs must be COALESCEd)."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import polars as pl
+
+        with connection.connection.cursor() as cursor:
+            query = cursor.mogrify(sql, params)
+            buffer = io.BytesIO()
+            with cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
+                for block in copy:
+                    buffer.write(block)
+        if buffer.tell() == 0:
+            return np.zeros((0, width), dtype=np.int64)
+        buffer.seek(0)
+        frame = pl.read_csv(buffer, separator="\t", has_header=False,
+                            schema={f"c{i}": pl.Int64 for i in range(width)})
+        return frame.to_numpy().reshape(-1, width)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return np.array(rows, dtype=np.int64).reshape(-1, width)
+
+
+def _ids_chunks(pupil_ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
+    if pupil_ids is None:
+        yield None
+        return
+    ids = sorted(set(int(p) for p in pupil_ids))
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+# --- Who is on roll ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roll:
+    """The pupils on roll on `today` at their current site, ascending by id: the enrolment
+    at that site (the latest, if two) gives the admission date sessions are counted from."""
+
+    pupil_ids: np.ndarray
+    site_ids: np.ndarray
+    organisation_ids: np.ndarray
+    admitted: np.ndarray  # datetime64[D]
+    group_ids: np.ndarray  # registration group id, -1 for none
+
+    def __len__(self) -> int:
+        return len(self.pupil_ids)
+
+    def take(self, rows: np.ndarray) -> Roll:
+        return Roll(self.pupil_ids[rows], self.site_ids[rows], self.organisation_ids[rows],
+                    self.admitted[rows], self.group_ids[rows])
+
+
+def roll_on(
+    *, today: dt.date, organisation_ids: Sequence[int] | None = None, site_id: int | None = None,
+    pupil_ids: Sequence[int] | None = None,
+) -> Roll:
+    from safewell.pupils.models import Enrolment, Pupil
+
+    base = (
+        f"SELECT e.pupil_id, e.site_id, e.organisation_id, {_days('e.admission_date')}, "
+        f"COALESCE(p.registration_group_id, -1) "
+        f"FROM {Enrolment._meta.db_table} e JOIN {Pupil._meta.db_table} p "
+        "ON p.id = e.pupil_id AND p.site_id = e.site_id "
+        "WHERE e.admission_date <= %s AND (e.leaving_date IS NULL OR e.leaving_date >= %s)"
+    )
+    params: list = [today, today]
+    if organisation_ids is not None:
+        clause, values = _any("e.organisation_id", organisation_ids)
+        base += f" AND {clause}"
+        params += values
+    if site_id is not None:
+        base += " AND e.site_id = %s"
+        params.append(site_id)
+    parts = []
+    for chunk in _ids_chunks(pupil_ids):
+        sql, chunk_params = base, list(params)
+        if chunk is not None:
+            clause, values = _any("e.pupil_id", chunk)
+            sql += f" AND {clause}"
+            chunk_params += values
+        parts.append(_int_rows(sql, chunk_params, 5))
+    rows = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
+    # One row per pupil: the latest admission at the current site.
+    order = np.lexsort((rows[:, 3], rows[:, 0]))
+    rows = rows[order]
+    last = np.r_[rows[1:, 0] != rows[:-1, 0], True] if len(rows) else np.zeros(0, dtype=bool)
+    rows = rows[last]
+    return Roll(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3].astype("datetime64[D]"), rows[:, 4])
+
+
+# --- Academic years and calendars ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Years:
+    """An organisation's academic year containing today, and the one before it (if any)."""
+
+    current_id: int
+    current: YearSessions
+    previous_id: int | None
+    previous: YearSessions | None
+
+
+def years_in_force(organisation_ids: Sequence[int], today: dt.date) -> dict[int, Years]:
+    from safewell.schools.models import AcademicYear
+
+    by_org: dict[int, list] = defaultdict(list)
+    rows = AcademicYear.objects.filter(organisation_id__in=list(organisation_ids), starts_on__lte=today)
+    for row in rows.order_by("organisation_id", "starts_on").values_list(
+        "organisation_id", "id", "name", "starts_on", "ends_on"
+    ):
+        by_org[row[0]].append(row)
+    found: dict[int, Years] = {}
+    for organisation_id, years in by_org.items():
+        current = years[-1]
+        if current[4] < today:
+            continue  # no academic year contains today: no term dates yet
+        previous = years[-2] if len(years) > 1 else None
+        found[organisation_id] = Years(
+            current[1], YearSessions(current[2], current[3], current[4]),
+            previous[1] if previous else None,
+            YearSessions(previous[2], previous[3], previous[4]) if previous else None,
+        )
+    return found
+
+
+# Calendars built by content: sites with the same terms and closures share one object, and
+# an unchanged calendar is not rebuilt for the next register submission.
+_CALENDARS: dict[tuple, SchoolCalendar] = {}
+_CALENDAR_CACHE_SIZE = 4096
+
+
+def site_calendars(site_ids: Sequence[int], years: dict[int, Years]) -> dict[int, SchoolCalendar]:
+    """{site id: SchoolCalendar over the previous and current academic year} for the sites,
+    from three queries however many sites (sites, terms, closures)."""
+    from safewell.schools.models import Closure, Site, Term
+
+    sites = dict(Site.objects.filter(id__in=list(site_ids)).values_list("id", "organisation_id"))
+    year_ids = {y.current_id for y in years.values()} | {y.previous_id for y in years.values() if y.previous_id}
+    terms: dict[int, list[TermDates]] = defaultdict(list)
+    for organisation_id, year_name, name, starts_on, ends_on in Term.objects.filter(
+        academic_year_id__in=year_ids
+    ).values_list("academic_year__organisation_id", "academic_year__name", "name", "starts_on", "ends_on"):
+        terms[organisation_id].append(TermDates(year_name, name, starts_on, ends_on))
+    spans = [(y.previous or y.current).starts_on for y in years.values()]
+    start = min(spans) if spans else dt.date.today()
+    end = max((y.current.ends_on for y in years.values()), default=start)
+    closures: dict[int, list[ClosureDay]] = defaultdict(list)
+    for closure in Closure.objects.filter(site_id__in=list(sites), date__range=(start - dt.timedelta(days=7), end + dt.timedelta(days=7))):
+        closures[closure.site_id].append(
+            ClosureDay(closure.date, closure.session_names, closure.kind, closure.part, closure.reason)
+        )
+    bank_holidays = england_bank_holidays(start - dt.timedelta(days=7), end + dt.timedelta(days=7))
+    found: dict[int, SchoolCalendar] = {}
+    for site_id, organisation_id in sites.items():
+        if organisation_id not in years:
+            continue
+        year = years[organisation_id]
+        year_list = tuple(y for y in (year.previous, year.current) if y is not None)
+        key = (
+            year_list,
+            tuple(sorted(terms[organisation_id], key=lambda t: t.starts_on)),
+            tuple(sorted(closures[site_id], key=lambda c: (c.date, c.sessions))),
+        )
+        calendar = _CALENDARS.get(key)
+        if calendar is None:
+            calendar = SchoolCalendar(
+                start=year_list[0].starts_on, end=year.current.ends_on, years=year_list, terms=key[1],
+                closures=key[2], bank_holidays=bank_holidays,
+            )
+            if len(_CALENDARS) >= _CALENDAR_CACHE_SIZE:
+                _CALENDARS.clear()
+            _CALENDARS[key] = calendar
+        found[site_id] = calendar
+    return found
+
+
+# --- Session stores ------------------------------------------------------------------------
+
+
+@dataclass
+class Stores:
+    """Session stores of one academic year: row i is pupil `pupil_ids[i]` (ascending)."""
+
+    pupil_ids: np.ndarray
+    marks: np.ndarray  # uint8 (pupils × the year's session index)
+
+    def rows_of(self, pupil_ids: np.ndarray) -> np.ndarray:
+        """The row of each pupil, or -1 where the pupil has no store."""
+        if len(self.pupil_ids) == 0:
+            return np.full(len(pupil_ids), -1, dtype=np.int64)
+        found = np.minimum(np.searchsorted(self.pupil_ids, pupil_ids), len(self.pupil_ids) - 1)
+        return np.where(self.pupil_ids[found] == pupil_ids, found, -1)
+
+
+def stores_load(
+    year_lengths: dict[int, int], *, pupil_ids: Sequence[int] | None = None, site_id: int | None = None,
+) -> dict[int, Stores]:
+    """The session stores of the academic years `year_lengths` ({year id: sessions}), all of
+    them or those of `pupil_ids` / the pupils now at `site_id`, as one uint8 matrix a year.
+
+    One query (a few for many pupil ids). A store of the wrong length (the year's dates
+    changed after marks were stored) is left out: `safewell rebuild_session_store` mends it."""
+    from safewell.attendance.models import SessionStore
+    from safewell.pupils.models import Pupil
+
+    found: dict[int, tuple[list, list]] = {year_id: ([], []) for year_id in year_lengths}
+    if not year_lengths:
+        return {}
+    for chunk in _ids_chunks(pupil_ids):
+        clause, params = _any("s.academic_year_id", list(year_lengths))
+        sql = f"SELECT s.academic_year_id, s.pupil_id, s.marks FROM {SessionStore._meta.db_table} s"
+        if site_id is not None:
+            sql += f" JOIN {Pupil._meta.db_table} p ON p.id = s.pupil_id"
+        sql += f" WHERE {clause}"
+        if site_id is not None:
+            sql += " AND p.site_id = %s"
+            params.append(site_id)
+        if chunk is not None:
+            pupil_clause, values = _any("s.pupil_id", chunk)
+            sql += f" AND {pupil_clause}"
+            params += values
+        for year_id, pupil_id, blob in _binary_rows(sql, params):
+            if len(blob) == year_lengths[year_id]:
+                ids, blobs = found[year_id]
+                ids.append(pupil_id)
+                blobs.append(blob)
+    out: dict[int, Stores] = {}
+    for year_id, (ids, blobs) in found.items():
+        length = year_lengths[year_id]
+        id_array = np.array(ids, dtype=np.int64)
+        matrix = np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=np.uint8).reshape(len(ids), length)
+        order = np.argsort(id_array, kind="stable")
+        if len(order) and np.any(order != np.arange(len(order))):
+            id_array, matrix = id_array[order], matrix[order]
+        out[year_id] = Stores(id_array, matrix)
+    return out
+
+
+def _binary_rows(sql: str, params: list) -> Iterable[tuple]:
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, binary=True)
+            while rows := cursor.fetchmany(50_000):
+                yield from rows
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(50_000):
+            yield from rows
+
+
+# --- Vulnerable children and who to tell --------------------------------------------------------
+
+# Who is told the same day: the social worker, the virtual school (looked after), the youth
+# justice worker (WTTISA: unexplained absence to the YOT worker too, statutory.md §3.6 [S]).
+TELL_ROLES = ("social_worker", "virtual_school", "youth_justice")
+# Markers of the profile's `vulnerable_if` that no table holds yet: an open case and a
+# previous missing episode belong to the safeguarding app, which does not exist yet.
+NOT_YET_RECORDED = frozenset({"open_case", "previous_missing_episode"})
+
+
+@dataclass(frozen=True)
+class Vulnerability:
+    kinds: tuple[str, ...]
+    tell: tuple[dict, ...] = ()
+
+
+def vulnerable_pupils(
+    *, today: dt.date, markers: Iterable[str], pupil_ids: Sequence[int] | None = None,
+    organisation_ids: Sequence[int] | None = None,
+) -> dict[int, Vulnerability]:
+    """The pupils who on `today` hold one of the characteristic `markers` (the profile's
+    `vulnerable_if`: CP plan, child in need, looked after…) or have an allocated social
+    worker, with the professionals to tell. Limited to `pupil_ids` or to the pupils of
+    `organisation_ids`. Markers in NOT_YET_RECORDED add no one until their app exists."""
+    from django.db.models import Q
+
+    from safewell.pupils.models import Characteristic, CharacteristicKind, ProfessionalContact
+
+    kinds_wanted = sorted(set(markers) & set(CharacteristicKind.values))
+    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    kinds: dict[int, set[str]] = defaultdict(set)
+    tell: dict[int, list[dict]] = defaultdict(list)
+    scopes: list[Q] = []
+    if pupil_ids is not None:
+        scopes = [Q(pupil_id__in=list(chunk)) for chunk in _ids_chunks(pupil_ids)]
+    elif organisation_ids is not None:
+        scopes = [Q(pupil__organisation_id__in=list(organisation_ids))]
+    else:
+        scopes = [Q()]
+    for scope in scopes:
+        for pupil_id, kind in Characteristic.objects.filter(in_force, scope, kind__in=kinds_wanted).values_list(
+            "pupil_id", "kind"
+        ):
+            kinds[pupil_id].add(kind)
+        professionals = ProfessionalContact.objects.filter(in_force, scope, role__in=TELL_ROLES).order_by(
+            "pupil_id", "role", "-starts_on", "id"
+        )
+        for pupil_id, role, name, organisation, email, phone in professionals.values_list(
+            "pupil_id", "role", "name", "organisation", "email", "phone"
+        ):
+            tell[pupil_id].append({"role": role, "name": name, "organisation": organisation, "email": email, "phone": phone})
+            if role == "social_worker":
+                kinds[pupil_id].add("social_worker")
+    return {
+        pupil_id: Vulnerability(tuple(sorted(found)), tuple(tell.get(pupil_id, ())))
+        for pupil_id, found in kinds.items()
+    }
+
+
+def registers_closed_on(*, group_ids: Iterable[int], day: dt.date) -> set[tuple[int, str]]:
+    """(registration group, session) of the registers closed on `day`: a pupil with no mark
+    on a closed register is an unexplained absence, not a register not yet taken."""
+    from safewell.attendance.models import SessionRegister
+
+    ids = [g for g in set(int(g) for g in group_ids) if g >= 0]
+    if not ids:
+        return set()
+    return set(
+        SessionRegister.objects.filter(registration_group_id__in=ids, date=day, closed_at__isnull=False)
+        .values_list("registration_group_id", "session")
+    )
+
+
+def whereabouts_unknown(*, pupil_ids: Iterable[int], today: dt.date) -> set[int]:
+    """The pupils (of `pupil_ids`) whose whereabouts are unknown on `today`.
+
+    Until first-day calling records contact outcomes (the followup app, design.md "Main
+    flows"), nothing in Safewell can say a child's whereabouts are known, so every pupil
+    is "unknown unless a contact says otherwise": this returns them all. A code that gives
+    a reason (I, M, C…, or D at another school) already ends the run of unexplained
+    absence the CME rules look at (flags.RUN_UNEXPLAINED). When contact outcomes exist,
+    this is the one place to subtract the pupils a contact has located."""
+    del today
+    return {int(p) for p in pupil_ids}
+
+
+def young_carers(*, pupil_ids: Sequence[int], today: dt.date) -> set[int]:
+    from django.db.models import Q
+
+    from safewell.pupils.models import Characteristic
+
+    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    return set(Characteristic.objects.filter(in_force, kind="young_carer", pupil_id__in=list(pupil_ids))
+               .values_list("pupil_id", flat=True))
+
+
+# --- Lessons ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    lesson_id: int
+    site_id: int
+    is_pm: bool
+    period: str
+    starts_at: dt.time
+    subject_id: int
+    subject: str
+    uncovers_body: bool  # PE or swimming
+    teacher_id: int  # -1 when none
+    teacher: str
+    teaching_class_id: int
+    teaching_class: str
+
+
+@dataclass
+class LessonMarks:
+    """Lesson marks as columns (one entry per pupil per lesson register)."""
+
+    pupil_id: np.ndarray
+    date: np.ndarray  # datetime64[D]
+    register_id: np.ndarray  # one lesson occurrence
+    lesson_id: np.ndarray
+    code: np.ndarray  # uint8 store byte
+    lessons: dict[int, LessonInfo]
+
+    def __len__(self) -> int:
+        return len(self.pupil_id)
+
+    def take(self, rows: np.ndarray) -> LessonMarks:
+        return LessonMarks(self.pupil_id[rows], self.date[rows], self.register_id[rows], self.lesson_id[rows],
+                           self.code[rows], self.lessons)
+
+    def column(self, name: str) -> np.ndarray:
+        """A per-mark column of a lesson attribute (site_id, subject_id, teacher_id, is_pm…)."""
+        ids = np.array(sorted(self.lessons), dtype=np.int64)
+        values = np.array([getattr(self.lessons[i], name) for i in ids])
+        if len(ids) == 0:
+            return np.zeros(0, dtype=values.dtype if len(values) else np.int64)
+        return values[np.searchsorted(ids, self.lesson_id)]
+
+
+def lesson_marks_between(
+    *, site_ids: Sequence[int], start: dt.date, end: dt.date, pupil_ids: Sequence[int] | None = None
+) -> LessonMarks:
+    """The lesson marks taken at the sites from `start` to `end`, with what each lesson is."""
+    from safewell.attendance.models import LessonMark, LessonRegister
+    from safewell.attendance.store import CODE_TO_BYTE
+    from safewell.pupils.models import Lesson
+
+    lessons: dict[int, LessonInfo] = {}
+    for lesson in Lesson.objects.filter(teaching_class__site_id__in=list(site_ids)).select_related(
+        "period", "period__site", "teaching_class", "teaching_class__subject", "teaching_class__teacher"
+    ):
+        teacher = lesson.teaching_class.teacher
+        subject = lesson.teaching_class.subject
+        lessons[lesson.id] = LessonInfo(
+            lesson.id, lesson.teaching_class.site_id, lesson.period.session == "PM", lesson.period.name,
+            lesson.period.starts_at, subject.id, subject.name, subject.uncovers_body,
+            teacher.id if teacher else -1, (teacher.get_full_name() or teacher.get_username()) if teacher else "",
+            lesson.teaching_class_id, lesson.teaching_class.name,
+        )
+    columns: list[list] = [[], [], [], [], []]
+    if lessons:
+        registers = LessonRegister.objects.filter(lesson_id__in=list(lessons), date__range=(start, end))
+        for chunk in _ids_chunks(pupil_ids):
+            marks = LessonMark.objects.filter(lesson_register__in=registers)
+            if chunk is not None:
+                marks = marks.filter(pupil_id__in=chunk)
+            for row in marks.values_list("pupil_id", "lesson_register__date", "lesson_register_id",
+                                         "lesson_register__lesson_id", "code"):
+                for column, value in zip(columns, row):
+                    column.append(value)
+    return LessonMarks(
+        np.array(columns[0], dtype=np.int64), np.array(columns[1], dtype="datetime64[D]"),
+        np.array(columns[2], dtype=np.int64), np.array(columns[3], dtype=np.int64),
+        np.array([CODE_TO_BYTE.get(c, 0) for c in columns[4]], dtype=np.uint8), lessons,
+    )
+
+
+def class_peers(*, pupil_ids: Sequence[int], start: dt.date, end: dt.date) -> set[int]:
+    """Everyone who shared a teaching class with the pupils between `start` and `end`."""
+    from django.db.models import Q
+
+    from safewell.pupils.models import ClassMembership
+
+    overlapping = Q(starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+    classes = ClassMembership.objects.filter(overlapping, pupil_id__in=list(pupil_ids)).values("teaching_class_id")
+    return set(ClassMembership.objects.filter(overlapping, teaching_class_id__in=classes).values_list("pupil_id", flat=True))
