@@ -765,3 +765,149 @@ def planned_absence_record(
         pupil=pupil, enrolment=enrolment, code=code, starts_on=starts_on, ends_on=ends_on, sessions=sessions,
         review_on=review_on, reason=(reason or "").strip(), recorded_by=recorded_by, recorded_at=now,
     )
+
+
+# --- Lesson registers ------------------------------------------------------------------------
+
+LESSON_NOT_HELD = "{lesson} is not held on {date:%A %-d %B %Y} (not its weekday, or its session is not held)."
+NOT_IN_CLASS = "Pupil {pupil_id} is not in {teaching_class} on {date:%-d %B %Y}."
+
+
+def lesson_register_submit(
+    *,
+    lesson,
+    date: dt.date,
+    marks: Sequence[MarkInput],
+    idempotency_key: str,
+    base_version: int,
+    actor,
+    now: dt.datetime,
+) -> SubmitResult:
+    """Take a lesson register (pupils.Lesson on `date`) with the same promises as
+    `register_submit`: all or nothing with paths, exactly once per key, per-mark conflicts
+    against `base_version`, one audit event. Lesson marks are not session marks: they are
+    kept in LessonMark and never touch the statutory register (an arrival time gives L
+    with the minutes from the period's start)."""
+    from safewell.attendance.models import LessonMark, LessonRegister
+    from safewell.pupils.models import ClassMembership
+
+    replay = _receipt(idempotency_key)
+    if replay is not None:
+        return replay
+    site = lesson.teaching_class.site
+    problems = _Problems()
+    if date > timezone.localtime(now, LONDON).date():
+        problems.add("date", FUTURE_DATE.format(date=date))
+    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        problems.add("idempotency_key", KEY_REQUIRED if not idempotency_key else KEY_TOO_LONG)
+    if base_version < 0:
+        problems.add("base_version", BASE_VERSION_NEGATIVE)
+    try:
+        held = date.weekday() == lesson.weekday and lesson.period.session in _site_day_calendar(site, date).sessions(date)
+    except OutsideCalendar:
+        held = False
+    if not held:
+        problems.add("date", LESSON_NOT_HELD.format(lesson=lesson, date=date))
+    checked = _lesson_marks_checked(problems, lesson, date, marks)
+    members = set(
+        ClassMembership.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=date), teaching_class_id=lesson.teaching_class_id,
+            starts_on__lte=date, pupil_id__in=[m.pupil_id for m in checked],
+        ).order_by().values_list("pupil_id", flat=True)
+    )
+    for mark in checked:
+        if mark.pupil_id not in members:
+            problems.add(f"marks[{mark.index}].pupil", NOT_IN_CLASS.format(
+                pupil_id=mark.pupil_id, teaching_class=lesson.teaching_class.name, date=date))
+    problems.raise_if_any()
+    try:
+        with transaction.atomic():
+            LessonRegister.objects.bulk_create([LessonRegister(lesson=lesson, date=date)], ignore_conflicts=True)
+            register = LessonRegister.objects.select_for_update().get(lesson=lesson, date=date)
+            replay = _receipt(idempotency_key)
+            if replay is not None:
+                return replay
+            if base_version > register.version:
+                raise SubmissionRejected(
+                    [{"path": "base_version", "message": BASE_VERSION_AHEAD.format(version=register.version, base=base_version)}]
+                )
+            existing = {
+                pupil_id: (code, minutes)
+                for pupil_id, code, minutes in LessonMark.objects.filter(
+                    lesson_register=register, pupil_id__in=[m.pupil_id for m in checked]
+                ).values_list("pupil_id", "code", "minutes_late")
+            }
+            _raise_conflicts(register, checked, existing, base_version)
+            changes = [m for m in checked if existing.get(m.pupil_id) != (m.code, m.minutes_late)]
+            actor_id = actor.pk if actor is not None and actor.pk else None
+            if changes:
+                LessonMark.objects.bulk_create(
+                    [LessonMark(lesson_register=register, pupil_id=m.pupil_id, code=m.code, minutes_late=m.minutes_late,
+                                recorded_at=now, recorded_by_id=actor_id) for m in changes],
+                    update_conflicts=True, unique_fields=["lesson_register", "pupil"],
+                    update_fields=["code", "minutes_late", "recorded_at", "recorded_by"],
+                )
+                stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
+                register.changed_in = {**register.changed_in, **{str(m.pupil_id): stamp for m in changes}}
+                register.version += 1
+            if register.taken_at is None:
+                register.taken_at, register.taken_by_id = now, actor_id
+            register.save(update_fields=["version", "changed_in", "taken_at", "taken_by"])
+            result = SubmitResult(register_id=register.pk, version=register.version, applied=len(changes))
+            SubmissionReceipt.objects.create(
+                idempotency_key=idempotency_key, lesson_register=register, actor_id=actor_id,
+                result=result.as_json(), created_at=now,
+            )
+            if changes:
+                _audit_lesson_submission(register, changes, existing, idempotency_key)
+            return result
+    except IntegrityError:
+        replay = _receipt(idempotency_key)
+        if replay is None:
+            raise
+        return replay
+
+
+def _lesson_marks_checked(problems: _Problems, lesson, date: dt.date, marks: Sequence[MarkInput]) -> list[_Mark]:
+    checked: list[_Mark] = []
+    first_index: dict[int, int] = {}
+    starts = local_moment(date, lesson.period.starts_at)
+    for index, mark in enumerate(marks):
+        path = f"marks[{index}]"
+        if mark.pupil_id in first_index:
+            problems.add(f"{path}.pupil", DUPLICATE_PUPIL.format(pupil_id=mark.pupil_id, first=first_index[mark.pupil_id]))
+            continue
+        first_index[mark.pupil_id] = index
+        try:
+            code = codes.validate_code(mark.code, date).code
+        except codes.InvalidCode as error:
+            problems.add(f"{path}.code", str(error))
+            continue
+        minutes = mark.minutes_late
+        if mark.arrived_at is not None:
+            if code not in CODES_WITH_MINUTES_LATE:
+                problems.add(f"{path}.arrived_at", ARRIVED_WITH_CODE.format(code=code))
+                continue
+            # A lesson has no register close: late to a lesson is L, minutes from its start.
+            code, minutes = "L", max(0, int((mark.arrived_at - starts).total_seconds() // 60))
+        elif minutes is not None and (code not in CODES_WITH_MINUTES_LATE or not 0 <= minutes <= MAX_MINUTES_LATE):
+            problems.add(f"{path}.minutes_late", MINUTES_LATE_NOT_LATE.format(code=code)
+                         if code not in CODES_WITH_MINUTES_LATE else MINUTES_LATE_OUT_OF_RANGE)
+            continue
+        checked.append(_Mark(index, mark.pupil_id, code, minutes))
+    return checked
+
+
+def _audit_lesson_submission(register, changes, existing, key: str) -> None:
+    from safewell.audit.services import audit_log
+
+    audit_log(
+        action="update",
+        target_type="attendance.lessonregister",
+        target_id=str(register.pk),
+        changes={
+            "version": [register.version - 1, register.version],
+            **{str(m.pupil_id): [existing.get(m.pupil_id, (None,))[0], m.code] for m in changes},
+        },
+        detail=f"lesson register submission (key {key})",
+    )
