@@ -194,11 +194,13 @@ def my_registers(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(NOT_A_REGISTER_TAKER)
     now = _now()
     today = _local(now).date()
-    sessions = _sessions_held(site, today)
+    # ?date= shows an earlier day's registers (one missed yesterday); never a future day.
+    day = min(_parse_day(request.GET["date"]), today) if request.GET.get("date") else today
+    sessions = _sessions_held(site, day)
     takers = _recent_taker_by_group(site, today)
     taken = {
         (r.registration_group_id, r.session): r
-        for r in SessionRegister.objects.filter(site=site, date=today).select_related("taken_by")
+        for r in SessionRegister.objects.filter(site=site, date=day).select_related("taken_by")
     }
     mine, others = [], []
     for group in RegistrationGroup.objects.filter(site=site).order_by("name"):
@@ -206,14 +208,22 @@ def my_registers(request: HttpRequest) -> HttpResponse:
         for session in sessions:
             register = taken.get((group.pk, session))
             entry.links.append(RegisterLink(
-                group.name, session, SESSION_NAMES[session], _register_url(group.pk, today, session),
-                _register_status(register, site, today, session, now), bool(register and register.taken_at),
+                group.name, session, SESSION_NAMES[session], _register_url(group.pk, day, session),
+                _register_status(register, site, day, session, now), bool(register and register.taken_at),
             ))
         (mine if takers.get(group.pk) == request.user.pk else others).append(entry)
     return render(request, "attendance/registers/my_registers.html", {
-        "site": site, "today": today, "sessions": sessions, "mine": mine, "others": others,
-        "current_session": _current_session(site, now), "lessons": _my_lessons(site, request.user, today),
+        "site": site, "day": day, "is_today": day == today, "sessions": sessions, "mine": mine, "others": others,
+        "previous_school_day": _previous_school_day(site, day),
+        "lessons": _my_lessons(site, request.user, day) if day == today else [],
     })
+
+
+def _previous_school_day(site, day: dt.date) -> dt.date | None:
+    try:
+        return SchoolCalendar.for_site(site, day - dt.timedelta(days=120), day).nth_school_day_before(day, 1)
+    except OutsideCalendar:
+        return None
 
 
 @dataclass(frozen=True)

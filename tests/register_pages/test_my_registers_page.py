@@ -69,3 +69,20 @@ def test_the_registers_are_in_the_navigation_of_those_who_take_them(client, scho
     client.force_login(school.personas.external)
     labels = [item.label for item in client.get("/").context["nav_items"]]
     assert not {"Registers", "Late book", "Missing registers", "Amendments"} & set(labels)
+
+
+def test_on_a_day_without_sessions_the_page_links_to_the_school_day_before(client, school, clock):
+    clock.set(london(SATURDAY, 9, 0))
+    client.force_login(school.personas.teacher)
+    content = client.get("/attendance/registers/").content.decode()
+    assert 'href="/attendance/registers/?date=2026-09-11">Registers of the school day before, Friday 11 September' in content
+    content = client.get("/attendance/registers/", {"date": "2026-09-11"}).content.decode()
+    assert "Friday 11 September 2026" in content
+    assert f'href="/attendance/registers/{school.form_7a.pk}/2026-09-11/AM/"' in content
+    assert "Not taken: closed at 09:15" in content
+
+
+def test_a_future_day_shows_today_instead(client, school, clock):
+    client.force_login(school.personas.teacher)
+    content = client.get("/attendance/registers/", {"date": "2026-09-14"}).content.decode()
+    assert "Thursday 10 September 2026" in content and "2026-09-14" not in content
