@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from safewell.attendance import codes, store
@@ -103,6 +104,13 @@ REASON_REQUIRED_FOR_PLANNED = (
 )
 NO_REGISTRATION_GROUP = "Pupil {pupil_id} is in no registration group."
 CONFLICT = "Someone else changed {count} of these marks since you loaded version {base}: check them and send again."
+
+
+# Sent inside the transaction that changed marks, with `pupil_ids` (whose marks changed),
+# `now` and `lessons` (True for lesson marks). The policy engine listens and re-evaluates
+# those pupils' rules in the same transaction (policy/engine/hooks.py); attendance does not
+# import policy (design.md: dependencies point down).
+marks_changed = Signal()
 
 
 # --- The contract's types --------------------------------------------------------------------
@@ -528,6 +536,7 @@ def _apply(
                 {"path": f"marks[{changes[p.index].index}].{p.field}", "message": p.message} for p in error.problems
             ]) from None
         _amendments_record(register, changes, existing, actor_id, now, reason, out_of_window)
+        marks_changed.send(sender=SessionRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=False)
         stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
         changed_in = dict(register.changed_in)
         for mark in changes:
@@ -650,6 +659,7 @@ def _write_without_register(register, changes, existing, actor, now, reason, det
         source=MarkSource.AMENDMENT, recorded_by_id=actor_id, recorded_at=now, check_calendar=False, audit=False,
     )
     _amendments_record(register, changes, existing, actor_id, now, reason, True)
+    marks_changed.send(sender=SessionRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=False)
     audit_log(
         action="update",
         target_type="attendance.mark",
@@ -850,6 +860,7 @@ def lesson_register_submit(
                 stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
                 register.changed_in = {**register.changed_in, **{str(m.pupil_id): stamp for m in changes}}
                 register.version += 1
+                marks_changed.send(sender=LessonRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=True)
             if register.taken_at is None:
                 register.taken_at, register.taken_by_id = now, actor_id
             register.save(update_fields=["version", "changed_in", "taken_at", "taken_by"])

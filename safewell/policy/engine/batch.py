@@ -178,7 +178,7 @@ class SiteBatch:
             site_id=int(self.site_ids[row]),
             episode_key=episode_key,
             severity=severity or self.thresholds.severity_of(rule_id),
-            evidence={"rule": rule_id, "as_of": self.today.isoformat(), **evidence},
+            evidence={"rule": rule_id, **evidence},
             explanation=explanation,
             source=source,
             peers=sorted(peers or []),

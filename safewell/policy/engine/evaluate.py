@@ -127,6 +127,7 @@ def evaluation_run(
     evaluation = Evaluation(today=today)
     clock = _Clock(evaluation.seconds)
     full = pupil_ids is None
+    everywhere = full and site_id is None and organisation_ids is None
     if site_id is not None:
         organisation_ids = [Site.objects.values_list("organisation_id", flat=True).get(pk=site_id)]
     elif full and organisation_ids is None:
@@ -153,11 +154,18 @@ def evaluation_run(
         sites = _site_ids_of(organisation_ids, site_id)
         candidates += _co_absence(context, sites, site_roll=None)
         clock.lap("co_absence")
-        scope = EvaluationScope(
-            today=today, organisation_id=organisation_ids[0] if len(organisation_ids) == 1 else None,
-            site_id=site_id, pupil_ids=None, rule_ids=ENGINE_RULES,
-        )
-        evaluation.parts.append(EvaluationPart(scope, candidates))
+        if everywhere or len(organisation_ids) == 1:
+            # One scope: everything, one organisation, or one site of it.
+            scope = EvaluationScope(today=today, organisation_id=None if everywhere else organisation_ids[0],
+                                    site_id=site_id, pupil_ids=None, rule_ids=ENGINE_RULES)
+            evaluation.parts.append(EvaluationPart(scope, candidates))
+            return evaluation
+        by_organisation: dict[int, list[AlertCandidate]] = {o: [] for o in organisation_ids}
+        for candidate in candidates:
+            by_organisation[context.organisation_of_site[candidate.site_id]].append(candidate)
+        for organisation_id, found in by_organisation.items():
+            scope = EvaluationScope(today=today, organisation_id=organisation_id, pupil_ids=None, rule_ids=ENGINE_RULES)
+            evaluation.parts.append(EvaluationPart(scope, found))
         return evaluation
     touched = frozenset(int(p) for p in pupil_ids)
     evaluation.parts.append(EvaluationPart(
@@ -404,7 +412,7 @@ def _co_absence(context: _Context, site_ids: Sequence[int], *, site_roll: np.nda
             continue
         here = marks.take(np.flatnonzero(marks.column("site_id") == site_id))
         out += lessons.co_absence_groups(site_id=site_id, marks=here, on_roll=on_roll, thresholds=th,
-                                         year_name=timeline.year.name, as_of=context.today.isoformat(), since=since)
+                                         year_name=timeline.year.name, since=since)
     return out
 
 

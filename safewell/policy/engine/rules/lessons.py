@@ -13,7 +13,7 @@
 
 Counts come from grouped bincounts over the lesson-mark columns. Thresholds are product
 defaults [U]. Episodes: one a school year per subject, teacher, PE, on site; a co-absence
-group is its set of members.
+group is its set of members, raised as one group alert (no pupil; every member a peer).
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ _BLOCK_CELLS = 20_000_000
 
 def co_absence_groups(
     *, site_id: int, marks: LessonMarks, on_roll: np.ndarray, thresholds: Thresholds, year_name: str,
-    as_of: str, since,
+    since,
 ) -> list[AlertCandidate]:
     """The co-absence groups of one site: pupils each of whom missed (G/N/O/U) at least
     `co_absence_min_shared` of the same lesson occurrences as another member, since `since`."""
@@ -208,16 +208,16 @@ def co_absence_groups(
         lessons = _lesson_evidence(marks, rows, with_pupil=True)
         occurrences_together = int(together.sum())
         out.append(AlertCandidate(
-            rule_id=R.PATTERN_CO_ABSENCE_GROUP, pupil_id=ids[0], site_id=site_id,
+            rule_id=R.PATTERN_CO_ABSENCE_GROUP, pupil_id=None, site_id=site_id,
             episode_key="group:" + "-".join(str(i) for i in ids), severity=th.severity_of(R.PATTERN_CO_ABSENCE_GROUP),
-            evidence={"rule": R.PATTERN_CO_ABSENCE_GROUP, "as_of": as_of, "members": ids,
+            evidence={"rule": R.PATTERN_CO_ABSENCE_GROUP, "members": ids,
                       "lessons_missed_together": occurrences_together, "pairs": pair_counts,
                       "school_weeks": th.co_absence_school_weeks, "minimum_shared": th.co_absence_min_shared,
                       "lessons_missed": lessons, "year": year_name},
             explanation=(f"{len(ids)} pupils missed the same lessons together {occurrences_together} times in the last "
                          f"{th.co_absence_school_weeks} school weeks (unauthorised). Is there a risk between them or "
                          "to them (exploitation, harm between children, substance misuse)?"),
-            source=SOURCE_CO_ABSENCE, peers=ids[1:],
+            source=SOURCE_CO_ABSENCE, peers=ids,
         ))
     return out
 

@@ -1,0 +1,47 @@
+"""Incremental evaluation when marks change (issue 5 part 5; design.md "Continuously").
+
+attendance.registers sends `marks_changed` inside the transaction that wrote the marks (a
+session register, an amendment, the N → O job, a lesson register); `on_marks_changed`
+re-evaluates exactly those pupils and writes their alerts through `alerts_sync` in the
+same transaction (design.md principle 4), so the DSL's inbox is right when the register
+is saved. A lesson register also re-evaluates the co-absence groups of the pupils' site.
+
+"Today" is the day `now` falls on in England, not the register's date: amending last
+week's mark is judged as of today.
+
+The evaluation runs in a savepoint, and an error in it is logged, not raised: a fault in a
+rule must never stop a register being taken. The nightly full evaluation (jobs.py) then
+puts the alerts right.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger("safewell.policy.engine")
+LONDON = ZoneInfo("Europe/London")
+
+
+def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, **kwargs) -> None:
+    if not getattr(settings, "SAFEWELL_EVALUATE_ON_MARKS", True) or not pupil_ids:
+        return
+    from safewell.policy.engine.evaluate import evaluate_and_sync
+
+    today = timezone.localtime(now, LONDON).date()
+    try:
+        with transaction.atomic():
+            evaluate_and_sync(today=today, now=now, pupil_ids=sorted(set(pupil_ids)), lessons_changed=lessons)
+    except Exception:  # noqa: BLE001 - see the module docstring: the register must still be saved
+        logger.exception("policy engine: incremental evaluation of %d pupil(s) failed; the nightly run will catch up",
+                         len(set(pupil_ids)))
+
+
+def connect() -> None:
+    from safewell.attendance.registers import marks_changed
+
+    marks_changed.connect(on_marks_changed, dispatch_uid="safewell.policy.engine.on_marks_changed")
