@@ -162,6 +162,29 @@ ACCESS: dict[str, Access] = {
     # A nudge names its group and session, so an empty POST is refused for everyone;
     # tests/register_pages/test_missing_registers_board.py nudges as each role.
     "attendance:register_nudge": only(method="post"),
+    # Alerts (policy/selectors.py): the DSL team and attendance officers have an inbox; a North
+    # DSL alert opens for the lead DSL only (South's deputy 404, the attendance officer 404, as it
+    # is not routed to them); teachers, administrators and external users 403.
+    "policy:inbox": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "policy:alert_detail": only("dsl", kwargs=lambda p: {"alert_id": _north_alert(p)}),
+    "policy:alert_decide": not_exercised(
+        "a POST with a decision and a reason: tests/policy_alerts/test_alerts_inbox_access.py tries every persona"
+    ),
+    "policy:notifications": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "policy:notifications_read": only("dsl", "deputy_dsl_south", "attendance_officer", method="post"),
+    # The policy profile of the organisation of the current site (policy/profile_views.py):
+    # administrators and the DSL team read it (South's deputy reads the same organisation's);
+    # only administrators upload or put a version in force. tests/policy_profiles covers what each sees.
+    "policy:profile": only("admin", "dsl", "deputy_dsl_south"),
+    "policy:profile_yaml": only("admin", "dsl", "deputy_dsl_south"),
+    "policy:profile_history": only("admin", "dsl", "deputy_dsl_south"),
+    "policy:profile_version": only("admin", "dsl", "deputy_dsl_south", kwargs=lambda p: {"version": _profile_version(p)}),
+    "policy:profile_diff": only(
+        "admin", "dsl", "deputy_dsl_south",
+        kwargs=lambda p: {"old": _profile_version(p), "new": _profile_version(p)},
+    ),
+    "policy:profile_upload": only("admin"),
+    "policy:profile_activate": only("admin", method="post", kwargs=lambda p: {"version": _profile_version(p)}),
 }
 
 
@@ -169,6 +192,28 @@ def _north_group(p: Personas) -> int:
     from safewell.pupils.services import registration_group_create
 
     return registration_group_create(site=p.north, name="7A").pk
+
+
+def _north_alert(p: Personas) -> int:
+    from django.utils import timezone
+
+    from safewell.policy.alerts import alerts_sync
+    from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
+
+    pupil = make_pupil(p.north)
+    found = AlertCandidate(rule_id="continuous_absence", pupil_id=pupil.pk, site_id=p.north.pk,
+                           episode_key="2026-10-28", severity="high", evidence={}, explanation="Absent.", source="")
+    scope = EvaluationScope(today=timezone.localdate(), organisation_id=p.organisation.pk, pupil_ids=frozenset({pupil.pk}))
+    return alerts_sync(candidates=[found], scope=scope, now=timezone.now()).opened[0]
+
+
+def _profile_version(p: Personas) -> int:
+    from safewell.policy.profile_services import policy_profile_install
+    from safewell.policy.profiles import shipped_profile_text
+
+    return policy_profile_install(
+        organisation=p.organisation, yaml_text=shipped_profile_text("statutory"), actor=p.admin
+    ).version
 
 
 def _token_for(p: Personas) -> int:

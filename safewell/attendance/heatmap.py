@@ -100,6 +100,8 @@ class HalfDay:
     code: str  # "" when there is no mark
     kind: str
     title: str
+    # Named by an alert's evidence: drawn with a heavy outline (policy alert pages).
+    flagged: bool = False
 
     @property
     def words(self) -> str:
@@ -168,9 +170,12 @@ class PupilYearHeatmap:
 # --- Building the year ----------------------------------------------------------------------------
 
 
-def pupil_year_heatmap(*, pupil, academic_year, today: dt.date) -> PupilYearHeatmap:
+def pupil_year_heatmap(
+    *, pupil, academic_year, today: dt.date, flagged: frozenset[tuple[dt.date, str]] = frozenset()
+) -> PupilYearHeatmap:
     """The pupil's sessions of `academic_year` from the session store, each placed on the
-    calendar of the site the pupil was enrolled at that day."""
+    calendar of the site the pupil was enrolled at that day. `flagged` (date, "AM"/"PM")
+    sessions, e.g. an alert's evidence, are outlined and say so in their titles."""
     from safewell.attendance.store import year_sessions
     from safewell.schools.calendar import SchoolCalendar
 
@@ -191,8 +196,11 @@ def pupil_year_heatmap(*, pupil, academic_year, today: dt.date) -> PupilYearHeat
             enrolment = next((e for e in enrolments if e.is_on_roll(day)), None)
             calendar = calendars[enrolment.site_id if enrolment else pupil.site_id]
             halves = tuple(
-                _half_day(day, session, CODE_OF_BYTE[store[year.session_index(day, session)]],
-                          calendar, on_roll=enrolment is not None, today=today)
+                _flagged_if(
+                    _half_day(day, session, CODE_OF_BYTE[store[year.session_index(day, session)]],
+                              calendar, on_roll=enrolment is not None, today=today),
+                    (day, session) in flagged,
+                )
                 for session in (AM, PM)
             )
             days.append(_day_of(day, halves))
@@ -223,8 +231,20 @@ def _half_day(day: dt.date, session: str, code: str, calendar, *, on_roll: bool,
     return HalfDay(session, "", NO_MARK, f"{when}: no mark yet")
 
 
+FLAGGED_WORDS = "flagged by the alert"
+FLAG_STROKE = "#0b0c0c"
+
+
+def _flagged_if(half: HalfDay, flagged: bool) -> HalfDay:
+    if not flagged:
+        return half
+    return HalfDay(half.session, half.code, half.kind, f"{half.title} ({FLAGGED_WORDS})", flagged=True)
+
+
 def _day_of(day: dt.date, halves: tuple[HalfDay, ...]) -> Day:
     am, pm = halves
+    if any(h.flagged for h in halves):
+        return Day(day, "sessions", halves, f"{day:%a %-d %b %Y}")
     if not am.code and not pm.code and am.kind == pm.kind and am.kind in _WHOLE_DAY_KINDS:
         # One square for the whole day; the title without the session.
         return Day(day, am.kind, halves, am.title.replace(", morning", "", 1))
@@ -309,8 +329,18 @@ def _day_svg(day: Day, x: float, y: float) -> str:
     for n, half in enumerate(day.halves):
         left = x + n * (_HALF + 1)
         letter = _letter(left + _HALF / 2, y + 15, half.code) if half.code else ""
-        parts.append(f"<g><title>{escape(half.title)}</title>{_rect(left, y, _HALF, _SIZE - 2, half.kind)}{letter}</g>")
+        outline = _flag_outline(left, y) if half.flagged else ""
+        parts.append(f"<g><title>{escape(half.title)}</title>{_rect(left, y, _HALF, _SIZE - 2, half.kind)}{letter}{outline}</g>")
     return "".join(parts)
+
+
+def _flag_outline(x: float, y: float) -> str:
+    """A heavy outline and a corner notch: a flagged session stands out by shape, not colour."""
+    return (
+        f'<rect x="{x + 1:g}" y="{y + 1:g}" width="{_HALF - 2:g}" height="{_SIZE - 4:g}" fill="none" '
+        f'stroke="{FLAG_STROKE}" stroke-width="2"/>'
+        f'<path d="M{x:g} {y:g}h6l-6 6z" fill="{FLAG_STROKE}"/>'
+    )
 
 
 def heatmap_svg(heatmap: PupilYearHeatmap) -> SafeString:

@@ -46,6 +46,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "Amendments", "attendance:amendments_report",
         roles=frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.ADMIN}),
     ),
+    # Alerts (policy/selectors.py says who sees which): the DSL team and attendance officers.
+    NavItem("Alerts", "policy:inbox", roles=frozenset({Role.DSL, Role.DEPUTY_DSL, Role.ATTENDANCE_OFFICER})),
+    # The policy profile in force, its history and uploads (policy/profile_views.py); the DSL
+    # team may read it too, by the link on a review reminder.
+    NavItem("Policy profile", "policy:profile", roles=ADMIN_ONLY),
     NavItem("MFA status", "/staff/mfa/", roles=ADMIN_ONLY),
     NavItem("API tokens", "/staff/tokens/", roles=ADMIN_ONLY),
     NavItem("Sign out", "account_logout", method="post"),

@@ -235,10 +235,21 @@ SAFEWELL_SCHEDULE = [
     # attendance officers hear the day before.
     {"name": "n-marks-to-o", "task": "safewell.attendance.jobs.convert_stale_n_marks", "cron": "30 5 * * *"},
     {"name": "n-marks-notice", "task": "safewell.attendance.jobs.notify_n_marks_due", "cron": "0 7 * * *"},
+    # Policy profiles due for review within 30 days, or overdue: the DSL and the admin are
+    # reminded (policy/profile_jobs.py), before the school day.
+    {"name": "policy-review-reminders", "task": "safewell.policy.profile_jobs.remind_policy_reviews", "cron": "15 6 * * *"},
+    # Alerts (policy/tasks.py): the outbox is delivered every minute (and as soon as an alert
+    # commits); alerts not acknowledged in time are escalated to the lead DSL every 5 minutes.
+    {"name": "notifications-deliver", "task": "safewell.policy.tasks.deliver_notifications", "cron": "* * * * *"},
+    {"name": "alerts-escalate", "task": "safewell.policy.tasks.escalate_overdue_alerts", "cron": "*/5 * * * *"},
     # The policy engine re-evaluates every pupil nightly (policy/engine/jobs.py); registers
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},
 ]
+# Text messages for alerts go through this provider (policy/sms.py); the default appends them
+# to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
+SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.policy.sms.LogSmsProvider")
+SAFEWELL_SMS_LOG = env("SAFEWELL_SMS_LOG", str(DATA_DIR / "sms.log"))
 # `make demo`: plain HTTP on loopback with fictional data (set by `safewell demo`).
 DEMO = envbool("SAFEWELL_DEMO", False)
 

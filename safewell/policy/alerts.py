@@ -2,15 +2,296 @@
 (acknowledge, action, dismiss), routing, escalation, and the outbox rows for notifications.
 
 Every write here runs in the caller's transaction (design.md principle 4): the engine
-evaluates and calls `alerts_sync` inside one `transaction.atomic()`.
+evaluates and calls `alerts_sync` inside one `transaction.atomic()`, so an alert and its
+notifications commit with the marks that raised them, or not at all. Only delivery is
+asynchronous (policy/tasks.py).
+
+## Who an alert goes to (routing)
+
+- Most rules: the **DSL team of the pupil's site**, i.e. the users holding `dsl` or
+  `deputy_dsl` there (seed 004: a lead and a deputy per site). If the site has nobody in
+  those roles, the lead DSLs (below) get it.
+- `penalty_notice_threshold`: the **attendance officers** of the site, **never the DSL**:
+  a penalty notice is an attendance-enforcement decision, not a safeguarding one
+  (statutory.md §4, national framework, WTTISA ch. 6 paras 174-200 [S]). A profile listing
+  `dsl` for it is overridden here.
+- `attendance_return_10_day`, `sickness_return_15_day`: the attendance officers too: they
+  make the returns to the LA (statutory.md §3.2, §3.3 [S]). The safeguarding side of a long
+  absence is the DSL's through `continuous_absence` and `cme_ten_days`.
+- An attendance-officer alert at a site with no attendance officer notifies nobody (a
+  warning is logged) and waits in the inbox for whoever becomes one: never a DSL instead.
+- The profile's `notify` may narrow a DSL alert's team to `dsl` or `deputy_dsl`; other
+  staff roles it lists (e.g. `attendance_officer` for persistent absence) are not told,
+  because they could not open the alert (selectors.py decides who sees which).
+- People outside the school (social worker, virtual school, placing school, LA) are not
+  messaged by Safewell: telling them is put on the alert as a to-do for the DSL, with their
+  contact details (issue 5: "puts a same-day notification ... on the list"), so no
+  safeguarding detail leaves the system by an unattended channel.
+
+## The lead DSL (how "lead" is determined)
+
+A user holding the **`dsl` role at any site of the organisation** is a lead DSL for the
+whole organisation; `deputy_dsl` is a site role. (Seed 004 has one lead DSL and a deputy per
+site; a `Membership` is per site, so the lead is whoever the organisation made `dsl`.) When
+several users are `dsl`, all of them are leads and all are told of an escalation.
+
+## Escalation
+
+An open DSL alert not acknowledged by its `due_by` (raised_at + the profile's
+`acknowledge_within_hours` for the rule) is escalated to the lead DSLs once: `escalated_at`
+is set, an `escalate` action recorded, and notifications queued. Attendance-officer alerts
+are never escalated to a DSL (statutory.md §4); they show as overdue in the inbox.
+
+## Evidence shape (what the inbox reads from `AlertCandidate.evidence`)
+
+Any JSON is kept and shown; these keys are shown specially when present:
+- `sessions`: [{"date": "2026-10-05", "session": "AM", "code": "N"}, ...]: highlighted on
+  the pupil's calendar;
+- `dates`: ["2026-10-05", ...]: both sessions of each day highlighted;
+- `lessons`: [{"date", "lesson"|"subject", "teacher", "period", "code"}, ...];
+- `figures`: {"label": value, ...};
+- peers come from `AlertCandidate.peers` (stored as `AlertPeer` rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from safewell.accounts.models import Membership, Role, User
+from safewell.audit.models import Action
+from safewell.audit.services import audit_bulk, audit_log
+from safewell.policy import rule_ids
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
+from safewell.policy.models import (
+    LIVE_STATES,
+    Alert,
+    AlertAction,
+    AlertActionKind,
+    AlertPeer,
+    AlertState,
+    Channel,
+    Notification,
+    NotificationKind,
+    Severity,
+    StaffAlertContact,
+)
+from safewell.schools.models import Organisation, Site
+
+logger = logging.getLogger("safewell.policy.alerts")
+
+# --- Messages (module constants, so tests can refer to them) -----------------------------------
+
+REASON_REQUIRED_TO_ACTION = "Say what was done: an alert is closed as actioned with its outcome."
+REASON_REQUIRED_TO_DISMISS = "Say why no action is needed: the reason not to act is a record too."
+ALERT_ALREADY_CLOSED = "This alert is already {state}: it cannot be changed."
+ALERT_ALREADY_ACKNOWLEDGED = "This alert has already been acknowledged."
+NOT_YOURS_TO_ACT_ON = "Only the people this alert is routed to may act on it."
+UNKNOWN_SEVERITY = "Unknown severity {severity!r} for rule {rule_id}: use one of {choices}."
+
+# --- Routing tables -----------------------------------------------------------------------------
+
+ROUTE_DSL = "dsl"
+ROUTE_ATTENDANCE_OFFICER = "attendance_officer"
+DSL_TEAM_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL})
+# statutory.md §4 [S]: the penalty-notice threshold is for the attendance officer, never the DSL.
+NEVER_TO_DSL_RULES = frozenset({rule_ids.PENALTY_NOTICE_THRESHOLD})
+# statutory.md §3.2, §3.3 [S]: the 10-day attendance return and the 15-day sickness return
+# are returns to the LA that the attendance officer makes.
+ATTENDANCE_OFFICER_RULES = NEVER_TO_DSL_RULES | {rule_ids.ATTENDANCE_RETURN_10_DAY, rule_ids.SICKNESS_RETURN_15_DAY}
+
+# Without a profile in force (a new organisation), a rule's alerts still reach someone.
+DEFAULT_ACKNOWLEDGE_WITHIN_HOURS = 24
+DEFAULT_CHANNELS: tuple[str, ...] = (Channel.IN_APP, Channel.EMAIL)
+EXTERNAL_RECIPIENTS = ("social_worker", "virtual_school", "placing_school", "local_authority")
+
+# The words an email or text may use for an alert: a category, never the child or the evidence.
+CATEGORY_OF_RULE: dict[str, str] = {
+    rule_ids.CONTINUOUS_ABSENCE: "Continuous absence",
+    rule_ids.CME_TEN_DAYS: "Child missing education check",
+    rule_ids.ATTENDANCE_RETURN_10_DAY: "LA attendance return",
+    rule_ids.SICKNESS_RETURN_15_DAY: "LA sickness return",
+    rule_ids.DELETION_GROUND_20_DAY: "Deletion ground approaching",
+    rule_ids.PERSISTENT_ABSENCE: "Persistent absence",
+    rule_ids.SEVERE_ABSENCE: "Severe absence",
+    rule_ids.PENALTY_NOTICE_THRESHOLD: "Penalty notice threshold",
+    rule_ids.VULNERABLE_UNEXPLAINED_ABSENCE: "Unexplained absence (priority)",
+    rule_ids.POLICY_REVIEW_DUE: "Policy review due",
+}
+PATTERN_CATEGORY = "Attendance pattern"
+
+
+def category_of(rule_id: str) -> str:
+    return CATEGORY_OF_RULE.get(rule_id, PATTERN_CATEGORY)
+
+
+def route_for(rule_id: str) -> str:
+    return ROUTE_ATTENDANCE_OFFICER if rule_id in ATTENDANCE_OFFICER_RULES else ROUTE_DSL
+
+
+# --- The profile's settings for a rule ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleDelivery:
+    """What the profile in force says about delivering one rule's alerts."""
+
+    channels: tuple[str, ...]
+    acknowledge_within_hours: int
+    notify: tuple[str, ...]
+
+
+DEFAULT_DELIVERY = RuleDelivery(DEFAULT_CHANNELS, DEFAULT_ACKNOWLEDGE_WITHIN_HOURS, ())
+
+
+def _text(value) -> str:
+    """A recipient or channel from the profile: an enum member, a str, or an object with a role."""
+    value = getattr(value, "role", value)
+    return str(getattr(value, "value", value))
+
+
+def rule_delivery(organisation: Organisation, rule_id: str, *, cache: dict | None = None) -> RuleDelivery:
+    """The channels, deadline and recipients the organisation's profile sets for `rule_id`."""
+    cache = {} if cache is None else cache
+    if organisation.pk not in cache:
+        cache[organisation.pk] = _profile_of(organisation)
+    profile = cache[organisation.pk]
+    settings = getattr(profile, "rules", {}).get(rule_id) if profile is not None else None
+    if settings is None:
+        return DEFAULT_DELIVERY
+    return RuleDelivery(
+        channels=tuple(_text(c) for c in getattr(settings, "channels", DEFAULT_CHANNELS)) or DEFAULT_CHANNELS,
+        acknowledge_within_hours=int(getattr(settings, "acknowledge_within_hours", DEFAULT_ACKNOWLEDGE_WITHIN_HOURS)),
+        notify=tuple(_text(r) for r in getattr(settings, "notify", ())),
+    )
+
+
+def _profile_of(organisation: Organisation):
+    try:
+        from safewell.policy.profiles import profile_for
+    except ImportError:  # the profiles module is not there yet: defaults apply
+        return None
+    try:
+        return profile_for(organisation)
+    except (LookupError, ObjectDoesNotExist):  # no profile installed for this organisation
+        return None
+
+
+# --- Recipients -----------------------------------------------------------------------------------
+
+
+def lead_dsls(organisation_id: int) -> list[User]:
+    """Every active user holding `dsl` at a site of the organisation (see module docstring)."""
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__role=Role.DSL, memberships__site__organisation_id=organisation_id
+        ).distinct().order_by("pk")
+    )
+
+
+def _members(site_id: int, roles: Iterable[str]) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, memberships__site_id=site_id, memberships__role__in=list(roles))
+        .distinct().order_by("pk")
+    )
+
+
+def team_for(alert: Alert, notify: Sequence[str] = ()) -> tuple[list[User], str]:
+    """The staff an alert is routed to, and how to name them in a message. For a DSL alert
+    the profile's `notify` may narrow the team to `dsl` or `deputy_dsl`; it cannot widen
+    it to other roles (the routing above decides who sees an alert)."""
+    site_name = alert.site.name if alert.site_id else alert.organisation.name
+    if alert.routed_to_role == ROUTE_ATTENDANCE_OFFICER:
+        users = _members(alert.site_id, [Role.ATTENDANCE_OFFICER]) if alert.site_id else []
+        if not users:
+            # Never a DSL instead (statutory.md §4); the alert waits in the inbox of whoever
+            # becomes the site's attendance officer.
+            logger.warning("%s alert %s: %s has no attendance officer to notify", alert.rule_id, alert.pk, site_name)
+        return users, f"the attendance officers at {site_name}"
+    roles = DSL_TEAM_ROLES & set(notify) or DSL_TEAM_ROLES
+    users = _members(alert.site_id, roles) if alert.site_id else []
+    if not users:
+        users = lead_dsls(alert.organisation_id)
+    return users, f"the DSL team at {site_name}"
+
+
+def _notifications_for(
+    alert: Alert, users: Sequence[User], label: str, channels: Sequence[str], kind: str, now: dt.datetime,
+    phones: dict[int, str],
+) -> list[Notification]:
+    rows = []
+    for user in users:
+        for channel in channels:
+            address = ""
+            if channel == Channel.EMAIL:
+                address = user.email
+            elif channel == Channel.SMS:
+                address = phones.get(user.pk, "")
+            if channel != Channel.IN_APP and not address:
+                continue  # no email address or mobile number: the in-app one still reaches them
+            rows.append(Notification(
+                alert=alert, kind=kind, recipient=user, address=address, recipient_label=label,
+                channel=channel, next_attempt_at=now, created_at=now,
+                dedupe_key=f"alert:{alert.pk}:{kind}:{channel}:user:{user.pk}",
+            ))
+    return rows
+
+
+def _phones(users: Iterable[User]) -> dict[int, str]:
+    return dict(
+        StaffAlertContact.objects.filter(user__in=list(users), sms_enabled=True)
+        .exclude(mobile_phone="").values_list("user_id", "mobile_phone")
+    )
+
+
+def notifications_queue(
+    *, alerts: Sequence[Alert], kind: str, now: dt.datetime, delivery_cache: dict | None = None,
+    recipients: Sequence[User] | None = None,
+) -> int:
+    """Write the outbox rows for `alerts` (in the caller's transaction) and ask the worker to
+    deliver them once that transaction commits. Returns the rows written; a row whose
+    dedupe_key exists already is skipped, so calling this twice never queues twice."""
+    cache = {} if delivery_cache is None else delivery_cache
+    teams: dict[tuple, tuple[list[User], str, dict[int, str]]] = {}
+    rows: list[Notification] = []
+    for alert in alerts:
+        delivery = rule_delivery(alert.organisation, alert.rule_id, cache=cache)
+        team_key = (alert.organisation_id, alert.site_id, alert.routed_to_role, delivery.notify)
+        if recipients is not None:
+            users, label = list(recipients), "the lead DSL"
+            teams[team_key] = (users, label, _phones(users))
+        elif team_key not in teams:
+            users, label = team_for(alert, delivery.notify)
+            teams[team_key] = (users, label, _phones(users))
+        users, label, phones = teams[team_key]
+        rows += _notifications_for(alert, users, label, delivery.channels, kind, now, phones)
+    if not rows:
+        return 0
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list("dedupe_key", flat=True)
+    )
+    rows = [r for r in rows if r.dedupe_key not in existing]
+    written = Notification.objects.bulk_create(rows, batch_size=500)
+    audit_bulk(action=Action.CREATE, targets=written, detail=f"notification queued ({kind})")
+    _deliver_after_commit()
+    return len(written)
+
+
+def _deliver_after_commit() -> None:
+    from safewell.policy.tasks import deliver_notifications_soon
+
+    transaction.on_commit(deliver_notifications_soon)
+
+
+# --- alerts_sync ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -24,7 +305,340 @@ class SyncResult:
     no_longer_met: list[int] = field(default_factory=list)
     # Candidates whose alert a human already actioned or dismissed: left alone.
     already_closed: list[int] = field(default_factory=list)
+    notifications_queued: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.updated or self.no_longer_met)
+
+
+_Key = tuple[int, str, int | None, str]  # organisation, rule, pupil (None: a group), episode
 
 
 def alerts_sync(*, candidates: list[AlertCandidate], scope: EvaluationScope, now: dt.datetime) -> SyncResult:
-    raise NotImplementedError  # being written (alerts engineer)
+    """Make the alerts agree with what the engine found, in the caller's transaction.
+
+    - A candidate with no alert for its (rule, pupil, episode) opens one, routed, with its
+      notifications queued.
+    - A candidate whose alert is open or acknowledged renews it: new evidence, explanation
+      and severity are written when they differ; never a second alert (the partial unique
+      index `alert_one_live_per_rule_pupil_episode` holds this even against a racing sync).
+    - A candidate whose alert was actioned or dismissed is left alone: a person closed it.
+    - A live alert inside `scope` that no candidate renews is marked "condition no longer
+      met" (`condition_cleared_at`) and left for a person to close.
+    """
+    for candidate in candidates:
+        if candidate.severity not in Severity.values:
+            raise ValidationError(UNKNOWN_SEVERITY.format(
+                severity=candidate.severity, rule_id=candidate.rule_id, choices=", ".join(Severity.values)))
+    result = SyncResult()
+    with transaction.atomic():
+        sites = {s.pk: s for s in Site.objects.select_related("organisation").filter(
+            pk__in={c.site_id for c in candidates})}
+        existing = _existing_alerts(candidates, scope, sites)
+        wanted: dict[_Key, AlertCandidate] = {}
+        for candidate in candidates:
+            wanted[_key_of(candidate, sites)] = candidate  # a repeated candidate: the last wins
+        to_open = []
+        for key, candidate in wanted.items():
+            alert = existing.get(key)
+            if alert is None:
+                to_open.append(candidate)
+            elif not alert.is_live:
+                result.already_closed.append(alert.pk)
+            elif _renew(alert, candidate, now):
+                result.updated.append(alert.pk)
+            else:
+                result.unchanged.append(alert.pk)
+        _save_renewed(existing, result.updated)
+        _peers_replace([existing[k] for k in wanted if k in existing and existing[k].pk in result.updated], wanted, sites)
+        opened = _open(to_open, sites, now)
+        result.opened = [a.pk for a in opened]
+        result.no_longer_met = _mark_no_longer_met(existing, wanted, scope, now)
+        result.notifications_queued = notifications_queue(alerts=opened, kind=NotificationKind.RAISED, now=now)
+    return result
+
+
+def _key_of(candidate: AlertCandidate, sites: dict[int, Site]) -> _Key:
+    return (sites[candidate.site_id].organisation_id, candidate.rule_id, candidate.pupil_id, candidate.episode_key)
+
+
+def _alert_key(alert: Alert) -> _Key:
+    return (alert.organisation_id, alert.rule_id, alert.pupil_id, alert.episode_key)
+
+
+_CHUNK = 500
+
+
+def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _existing_alerts(
+    candidates: Sequence[AlertCandidate], scope: EvaluationScope, sites: dict[int, Site]
+) -> dict[_Key, Alert]:
+    """The alerts the sync may touch: every live alert in the scope, and any alert (closed
+    too) with a candidate's key. A live alert wins over a closed one with the same key."""
+    found: dict[int, Alert] = {}
+    base = Alert.objects.select_related("organisation", "site")
+    for alert in base.filter(_scope_filter(scope), state__in=LIVE_STATES):
+        found[alert.pk] = alert
+    pupil_ids = sorted({c.pupil_id for c in candidates if c.pupil_id is not None})
+    for chunk in _chunks(pupil_ids):
+        for alert in base.filter(pupil_id__in=chunk, rule_id__in={c.rule_id for c in candidates}):
+            found[alert.pk] = alert
+    groups = [c for c in candidates if c.pupil_id is None]
+    if groups:
+        for alert in base.filter(
+            pupil__isnull=True, rule_id__in={c.rule_id for c in groups},
+            organisation_id__in={sites[c.site_id].organisation_id for c in groups},
+            episode_key__in={c.episode_key for c in groups},
+        ):
+            found[alert.pk] = alert
+    by_key: dict[_Key, Alert] = {}
+    for alert in sorted(found.values(), key=lambda a: (a.is_live, a.pk)):
+        by_key[_alert_key(alert)] = alert  # live and newest last, so they win
+    return by_key
+
+
+def _scope_filter(scope: EvaluationScope) -> Q:
+    condition = Q()
+    if scope.organisation_id is not None:
+        condition &= Q(organisation_id=scope.organisation_id)
+    if scope.site_id is not None:
+        condition &= Q(site_id=scope.site_id)
+    if scope.rule_ids:
+        condition &= Q(rule_id__in=sorted(scope.rule_ids))
+    if scope.pupil_ids is not None:
+        # An incremental run: the touched pupils' alerts, and group alerts they are in.
+        ids = sorted(scope.pupil_ids)
+        condition &= Q(pupil_id__in=ids) | Q(pupil__isnull=True, peers__pupil_id__in=ids)
+    return condition
+
+
+def _renew(alert: Alert, candidate: AlertCandidate, now: dt.datetime) -> bool:
+    """Bring a live alert's evidence up to date; True when anything changed."""
+    changed = False
+    for name, value in (
+        ("evidence", candidate.evidence), ("explanation", candidate.explanation),
+        ("severity", candidate.severity), ("source", candidate.source),
+    ):
+        if getattr(alert, name) != value:
+            setattr(alert, name, value)
+            changed = True
+    if alert.condition_cleared_at is not None:
+        alert.condition_cleared_at = None  # met again: the same episode continues
+        changed = True
+    if changed:
+        alert.evidence_updated_at = now
+    return changed
+
+
+_RENEWED_FIELDS = ["evidence", "explanation", "severity", "source", "condition_cleared_at", "evidence_updated_at"]
+
+
+def _save_renewed(existing: dict[_Key, Alert], ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    wanted = set(ids)
+    alerts = [a for a in existing.values() if a.pk in wanted]
+    Alert.objects.bulk_update(alerts, _RENEWED_FIELDS, batch_size=500)
+    audit_bulk(
+        action=Action.UPDATE, targets=alerts, detail="evidence renewed by evaluation",
+        changes=[{name: [None, getattr(a, name)] for name in ("severity", "evidence_updated_at")} for a in alerts],
+    )
+
+
+def _open(candidates: Sequence[AlertCandidate], sites: dict[int, Site], now: dt.datetime) -> list[Alert]:
+    if not candidates:
+        return []
+    cache: dict = {}
+    alerts = [_alert_from(c, sites[c.site_id], now, cache) for c in candidates]
+    try:
+        with transaction.atomic():
+            created = Alert.objects.bulk_create(alerts, batch_size=500)
+    except IntegrityError:
+        # Another evaluation (the register's incremental one, the nightly run) opened some of
+        # these after we looked. Open one by one; a conflict means the alert exists: fine.
+        created = [a for a in (_open_one(alert) for alert in alerts) if a is not None]
+    audit_bulk(action=Action.CREATE, targets=created, detail="alert raised by evaluation")
+    AlertAction.objects.bulk_create([
+        AlertAction(alert=a, action=AlertActionKind.RAISE, reason="", actor=None, at=now) for a in created
+    ])
+    AlertPeer.objects.bulk_create([
+        AlertPeer(alert=alert, pupil_id=pupil_id)
+        for alert, candidate in zip(alerts, candidates) if alert.pk
+        for pupil_id in sorted(set(candidate.peers) - {candidate.pupil_id})
+    ], ignore_conflicts=True)
+    return created
+
+
+def _open_one(alert: Alert) -> Alert | None:
+    """Insert one alert; None when a live one with its key exists (the racing sync wrote the
+    same candidate, so nothing is missing: the next run renews it)."""
+    try:
+        with transaction.atomic():
+            alert.save(force_insert=True)
+        return alert
+    except IntegrityError:
+        alert.pk = None
+        return None
+
+
+def _alert_from(candidate: AlertCandidate, site: Site, now: dt.datetime, cache: dict) -> Alert:
+    delivery = rule_delivery(site.organisation, candidate.rule_id, cache=cache)
+    return Alert(
+        organisation=site.organisation, site=site, pupil_id=candidate.pupil_id,
+        rule_id=candidate.rule_id, episode_key=candidate.episode_key, severity=candidate.severity,
+        state=AlertState.OPEN, raised_at=now, due_by=now + dt.timedelta(hours=delivery.acknowledge_within_hours),
+        evidence=candidate.evidence, explanation=candidate.explanation, source=candidate.source,
+        routed_to_role=route_for(candidate.rule_id), evidence_updated_at=now,
+    )
+
+
+def _peers_replace(alerts: Sequence[Alert], wanted: dict[_Key, AlertCandidate], sites: dict[int, Site]) -> None:
+    """A renewed group alert's members may change (a pupil joins or leaves the group)."""
+    groups = [a for a in alerts if a.pupil_id is None]
+    for alert in groups:
+        members = set(wanted[_alert_key(alert)].peers)
+        current = set(alert.peers.values_list("pupil_id", flat=True))
+        if members != current:
+            alert.peers.filter(pupil_id__in=current - members).delete()
+            AlertPeer.objects.bulk_create([AlertPeer(alert=alert, pupil_id=p) for p in sorted(members - current)])
+
+
+def _mark_no_longer_met(
+    existing: dict[_Key, Alert], wanted: dict[_Key, AlertCandidate], scope: EvaluationScope, now: dt.datetime
+) -> list[int]:
+    cleared = [
+        alert for key, alert in existing.items()
+        if alert.is_live and key not in wanted and alert.condition_cleared_at is None and _covers(scope, alert)
+    ]
+    if not cleared:
+        return []
+    ids = [a.pk for a in cleared]
+    for chunk in _chunks(ids):
+        Alert.objects.filter(pk__in=chunk, condition_cleared_at__isnull=True).update(condition_cleared_at=now)
+    audit_bulk(
+        action=Action.UPDATE, targets=cleared, detail="condition no longer met",
+        changes=[{"condition_cleared_at": [None, now]} for _ in cleared],
+    )
+    return ids
+
+
+def _covers(scope: EvaluationScope, alert: Alert) -> bool:
+    if scope.organisation_id is not None and alert.organisation_id != scope.organisation_id:
+        return False
+    if alert.pupil_id is None and scope.pupil_ids is not None:
+        # A group alert was looked at when one of its members was (the engine evaluates the
+        # touched pupils' lesson groups).
+        if scope.rule_ids and alert.rule_id not in scope.rule_ids:
+            return False
+        return bool(set(alert.peers.values_list("pupil_id", flat=True)) & scope.pupil_ids)
+    return scope.covers(rule_id=alert.rule_id, pupil_id=alert.pupil_id, site_id=alert.site_id)
+
+
+# --- The lifecycle ------------------------------------------------------------------------------
+
+
+def can_act_on(user: User, alert: Alert) -> bool:
+    """Whoever may see an alert may act on it: the people it is routed to (selectors.py)."""
+    from safewell.policy.selectors import alerts_visible_to
+
+    return alerts_visible_to(user).filter(pk=alert.pk).exists()
+
+
+def alert_acknowledge(*, alert: Alert, actor: User, reason: str = "", now: dt.datetime | None = None) -> Alert:
+    """open → acknowledged: someone has seen it and is on it (stops the escalation clock)."""
+    return _transition(alert=alert, actor=actor, reason=reason, now=now, kind=AlertActionKind.ACKNOWLEDGE,
+                       to_state=AlertState.ACKNOWLEDGED, from_states=(AlertState.OPEN,))
+
+
+def alert_action(*, alert: Alert, actor: User, reason: str, now: dt.datetime | None = None) -> Alert:
+    """open or acknowledged → actioned, with the outcome (required)."""
+    return _transition(alert=alert, actor=actor, reason=reason, now=now, kind=AlertActionKind.ACTION,
+                       to_state=AlertState.ACTIONED, from_states=LIVE_STATES)
+
+
+def alert_dismiss(*, alert: Alert, actor: User, reason: str, now: dt.datetime | None = None) -> Alert:
+    """open or acknowledged → dismissed, with the reason not to act (required)."""
+    return _transition(alert=alert, actor=actor, reason=reason, now=now, kind=AlertActionKind.DISMISS,
+                       to_state=AlertState.DISMISSED, from_states=LIVE_STATES)
+
+
+_REASON_REQUIRED = {
+    AlertActionKind.ACTION: REASON_REQUIRED_TO_ACTION,
+    AlertActionKind.DISMISS: REASON_REQUIRED_TO_DISMISS,
+}
+
+
+def _transition(
+    *, alert: Alert, actor: User, reason: str, now: dt.datetime | None, kind: str, to_state: str,
+    from_states: Sequence[str],
+) -> Alert:
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if kind in _REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _REASON_REQUIRED[kind]})
+    if not can_act_on(actor, alert):
+        raise PermissionDenied(NOT_YOURS_TO_ACT_ON)
+    closing = to_state not in LIVE_STATES
+    with transaction.atomic():
+        # A conditional UPDATE: two people pressing at once cannot both close it, and a
+        # stale page cannot reopen a closed alert.
+        changed = Alert.objects.filter(pk=alert.pk, state__in=list(from_states)).update(
+            state=to_state, closed_at=now if closing else None,
+        )
+        if not changed:
+            alert.refresh_from_db()
+            if alert.state == AlertState.ACKNOWLEDGED and kind == AlertActionKind.ACKNOWLEDGE:
+                raise ValidationError(ALERT_ALREADY_ACKNOWLEDGED)
+            raise ValidationError(ALERT_ALREADY_CLOSED.format(state=alert.get_state_display().lower()))
+        old_state = alert.state
+        alert.refresh_from_db()
+        AlertAction.objects.create(alert=alert, action=kind, reason=reason, actor=actor, at=now)
+        audit_log(action=Action.UPDATE, target=alert, changes={"state": [old_state, alert.state]},
+                  detail=f"alert {kind}" + (f": {reason}" if reason else ""))
+    return alert
+
+
+# --- Escalation -----------------------------------------------------------------------------------
+
+
+def alerts_escalate_overdue(*, now: dt.datetime) -> list[int]:
+    """Escalate to the lead DSLs every open DSL alert past its acknowledgement deadline, once.
+    Returns the ids escalated. Attendance-officer alerts are never escalated to a DSL
+    (statutory.md §4 [S])."""
+    due = list(
+        Alert.objects.select_related("organisation", "site")
+        .filter(state=AlertState.OPEN, due_by__lte=now, escalated_at__isnull=True, routed_to_role=ROUTE_DSL)
+        .order_by("due_by", "pk")
+    )
+    escalated: list[int] = []
+    cache: dict = {}
+    leads_by_organisation: dict[int, list[User]] = defaultdict(list)
+    for alert in due:
+        with transaction.atomic():
+            # Claimed with a conditional UPDATE: two scheduler ticks escalate it once.
+            if not Alert.objects.filter(pk=alert.pk, state=AlertState.OPEN, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            alert.escalated_at = now
+            if alert.organisation_id not in leads_by_organisation:
+                leads_by_organisation[alert.organisation_id] = lead_dsls(alert.organisation_id)
+            leads = leads_by_organisation[alert.organisation_id]
+            AlertAction.objects.create(
+                alert=alert, action=AlertActionKind.ESCALATE, actor=None, at=now,
+                reason=f"Not acknowledged by {timezone.localtime(alert.due_by):%-d %b %Y %H:%M}; "
+                       f"escalated to the lead DSL ({len(leads)} people).",
+            )
+            audit_log(action=Action.UPDATE, target=alert, changes={"escalated_at": [None, now]},
+                      detail="alert escalated to the lead DSL")
+            notifications_queue(alerts=[alert], kind=NotificationKind.ESCALATED, now=now,
+                                delivery_cache=cache, recipients=leads)
+            escalated.append(alert.pk)
+    if escalated:
+        logger.info("Escalated %d alert(s) to the lead DSL", len(escalated))
+    return escalated

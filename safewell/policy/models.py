@@ -244,6 +244,9 @@ class Notification(models.Model):
     Written in the transaction that raises (or escalates) the alert; the worker
     (policy/tasks.py) delivers it, at least once, with retries. `dedupe_key` is unique, so
     the same message can never be queued twice however often the engine runs.
+
+    Creating a row is audited (who was told of what); the worker's status updates are
+    conditional UPDATEs, outbox bookkeeping that the audit log does not need.
     """
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
@@ -296,3 +299,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient_id or self.address} ({self.status})"
+
+
+class StaffAlertContact(models.Model):
+    """How a member of staff wants to be reached about alerts beyond the app and email:
+    their mobile number for text messages. A user has no phone number otherwise, and a
+    personal number belongs with the person's own consent, not on the shared user record."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_contact")
+    # E.164 (+447700900123); the demo uses Ofcom's drama numbers (07700 900000-900999).
+    mobile_phone = models.CharField(max_length=16, blank=True)
+    sms_enabled = models.BooleanField("send text messages", default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mobile_phone="") | Q(mobile_phone__startswith="+"),
+                name="staff_alert_contact_phone_e164",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert contact of {self.user_id}"

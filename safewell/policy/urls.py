@@ -1,4 +1,15 @@
 from __future__ import annotations
 
+from django.urls import include, path
+
+from safewell.policy import views
+
 app_name = "policy"
-urlpatterns: list = []
+urlpatterns = [
+    path("alerts/", views.inbox, name="inbox"),
+    path("alerts/<int:alert_id>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:alert_id>/decide/", views.alert_decide, name="alert_decide"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("profile/", include("safewell.policy.profile_urls")),
+]

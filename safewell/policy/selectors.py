@@ -1,0 +1,383 @@
+"""Reads of alerts and notifications, scoped to who is asking. Every inbox page goes through here.
+
+Who sees (and may act on) which alerts; roles are `Membership` roles:
+
+| role                                | alerts                                                           |
+|-------------------------------------|------------------------------------------------------------------|
+| dsl (the lead DSL, alerts.py)       | DSL alerts of every site of the organisations where they are dsl |
+| deputy_dsl                          | DSL alerts of their own site(s) only                             |
+| attendance_officer                  | alerts routed to attendance officers (penalty notice threshold, the LA attendance and sickness returns) of their own site(s) |
+| admin, teacher, pastoral, external  | none (the inbox answers 403)                                     |
+
+Penalty-notice alerts are routed to attendance officers only, so no DSL sees them
+(statutory.md §4 [S]). Opening an alert about a pupil is a safeguarding read: it is written
+to the audit log here (style.md, "What this means for Safewell" §1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from safewell.accounts.models import Membership, Role, User
+from safewell.audit.services import audit_read
+from safewell.policy import rule_ids
+from safewell.policy.alerts import (
+    EXTERNAL_RECIPIENTS,
+    ROUTE_ATTENDANCE_OFFICER,
+    ROUTE_DSL,
+    category_of,
+    rule_delivery,
+)
+from safewell.policy.models import (
+    LIVE_STATES,
+    SEVERITY_RANK,
+    Alert,
+    AlertAction,
+    AlertState,
+    Channel,
+    Notification,
+    Severity,
+)
+from safewell.pupils.models import ProfessionalRole, Pupil
+from safewell.pupils.selectors import professionals_on
+
+INBOX_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.ATTENDANCE_OFFICER})
+ALERT_NOT_FOUND = "No such alert."
+INBOX_PAGE_SIZE = 50
+# The inbox's age filter: older than this many days.
+AGE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("", "Any age"), ("1", "Older than a day"), ("7", "Older than a week"), ("30", "Older than 30 days"),
+)
+STATE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("live", "Open or acknowledged"), (AlertState.OPEN, "Open"), (AlertState.ACKNOWLEDGED, "Acknowledged"),
+    (AlertState.ACTIONED, "Actioned"), (AlertState.DISMISSED, "Dismissed"), ("all", "All"),
+)
+
+
+# GOV.UK tag colours per severity; the word is always shown too, never colour alone.
+SEVERITY_TAG = {
+    Severity.URGENT: "govuk-tag--red", Severity.HIGH: "govuk-tag--orange",
+    Severity.MEDIUM: "govuk-tag--yellow", Severity.LOW: "govuk-tag--grey",
+}
+STATE_TAG = {
+    AlertState.OPEN: "govuk-tag--blue", AlertState.ACKNOWLEDGED: "govuk-tag--purple",
+    AlertState.ACTIONED: "govuk-tag--green", AlertState.DISMISSED: "govuk-tag--grey",
+}
+
+
+def uses_inbox(user: User) -> bool:
+    """Whether `user` holds a role that receives alerts, at any site."""
+    return user.is_authenticated and Membership.objects.filter(user=user, role__in=INBOX_ROLES).exists()
+
+
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
+    """The alerts `user` may see and act on (the table in the module docstring)."""
+    if not user.is_authenticated or not user.is_active:
+        return Alert.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    lead_organisations = memberships.filter(role=Role.DSL).values("site__organisation_id")
+    deputy_sites = memberships.filter(role=Role.DEPUTY_DSL).values("site_id")
+    officer_sites = memberships.filter(role=Role.ATTENDANCE_OFFICER).values("site_id")
+    return Alert.objects.filter(
+        Q(routed_to_role=ROUTE_DSL) & (Q(organisation_id__in=lead_organisations) | Q(site_id__in=deputy_sites))
+        | Q(routed_to_role=ROUTE_ATTENDANCE_OFFICER, site_id__in=officer_sites)
+    ).select_related("site", "organisation", "pupil")
+
+
+# --- The inbox ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    site: str = ""
+    severity: str = ""
+    state: str = "live"
+    older_than_days: str = ""
+    overdue_only: bool = False
+
+    @classmethod
+    def from_query(cls, query) -> InboxFilter:
+        """From the page's GET parameters; anything unknown is ignored, never a 500."""
+        state = query.get("state", "live")
+        severity = query.get("severity", "")
+        age = query.get("age", "")
+        return cls(
+            site=query.get("site", ""),
+            severity=severity if severity in Severity.values else "",
+            state=state if state in dict(STATE_CHOICES) else "live",
+            older_than_days=age if age in dict(AGE_CHOICES) else "",
+            overdue_only=query.get("overdue") == "1",
+        )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    alert: Alert
+    category: str
+    rule_meaning: str
+    age_days: int
+    is_overdue: bool
+
+    @property
+    def severity_tag(self) -> str:
+        return SEVERITY_TAG.get(self.alert.severity, "")
+
+    @property
+    def state_tag(self) -> str:
+        return STATE_TAG.get(self.alert.state, "")
+
+    @property
+    def about(self) -> str:
+        if self.alert.pupil_id:
+            return self.alert.pupil.display_name
+        if self.alert.rule_id == rule_ids.PATTERN_CO_ABSENCE_GROUP:
+            return "A group of pupils"
+        return self.alert.organisation.name
+
+
+@dataclass
+class Inbox:
+    rows: list[InboxRow]
+    page: Page
+    filters: InboxFilter
+    sites: list[tuple[str, str]]
+    overdue_count: int
+    live_count: int
+    unread_notifications: int = 0
+    severities: list[tuple[str, str]] = field(default_factory=lambda: list(Severity.choices))
+
+
+def is_overdue(alert: Alert, now: dt.datetime) -> bool:
+    """Not acknowledged by its deadline (an acknowledged alert has stopped the clock)."""
+    return alert.state == AlertState.OPEN and alert.due_by <= now
+
+
+def _severity_order() -> Case:
+    return Case(*(When(severity=s, then=Value(rank)) for s, rank in SEVERITY_RANK.items()),
+                default=Value(0), output_field=IntegerField())
+
+
+def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_number: str | int = 1) -> Inbox:
+    """The user's alerts by site, severity (most severe first) and age (oldest first)."""
+    visible = alerts_visible_to(user)
+    alerts = visible
+    if filters.site:
+        alerts = alerts.filter(site__code=filters.site)
+    if filters.severity:
+        alerts = alerts.filter(severity=filters.severity)
+    if filters.state == "live":
+        alerts = alerts.filter(state__in=LIVE_STATES)
+    elif filters.state != "all":
+        alerts = alerts.filter(state=filters.state)
+    if filters.older_than_days:
+        alerts = alerts.filter(raised_at__lte=now - dt.timedelta(days=int(filters.older_than_days)))
+    overdue = Q(state=AlertState.OPEN, due_by__lte=now)
+    if filters.overdue_only:
+        alerts = alerts.filter(overdue)
+    alerts = alerts.annotate(severity_rank=_severity_order()).order_by(
+        "site__name", "-severity_rank", "raised_at", "pk"
+    )
+    page = Paginator(alerts, INBOX_PAGE_SIZE).get_page(page_number)
+    rows = [
+        InboxRow(
+            alert=alert, category=category_of(alert.rule_id),
+            rule_meaning=_meaning(alert.rule_id),
+            age_days=(now - alert.raised_at).days, is_overdue=is_overdue(alert, now),
+        )
+        for alert in page.object_list
+    ]
+    sites = sorted(set(visible.filter(site__isnull=False).values_list("site__code", "site__name")),
+                   key=lambda pair: pair[1])
+    return Inbox(
+        rows=rows, page=page, filters=filters, sites=sites,
+        overdue_count=visible.filter(overdue).count(),
+        live_count=visible.filter(state__in=LIVE_STATES).count(),
+        unread_notifications=unread_notification_count(user),
+    )
+
+
+def _meaning(rule_id: str) -> str:
+    rule = rule_ids.RULES_BY_ID.get(rule_id)
+    return rule.meaning if rule else rule_id
+
+
+# --- One alert ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedSession:
+    date: dt.date
+    session: str
+    code: str
+
+
+@dataclass(frozen=True)
+class ToTell:
+    """Someone outside the school the DSL should tell, with how to reach them."""
+
+    who: str
+    name: str
+    organisation: str
+    phone: str
+    email: str
+    when: str
+
+
+@dataclass
+class AlertDetail:
+    alert: Alert
+    can_act: bool
+    is_overdue: bool
+    category: str
+    rule_meaning: str
+    rule_source: str
+    peers: list[Pupil]
+    actions: list[AlertAction]
+    notifications: list[Notification]
+    sessions: list[FlaggedSession]
+    lessons: list[dict]
+    figures: list[tuple[str, str]]
+    other_evidence: list[tuple[str, str]]
+    to_tell: list[ToTell]
+
+    @property
+    def severity_tag(self) -> str:
+        return SEVERITY_TAG.get(self.alert.severity, "")
+
+    @property
+    def state_tag(self) -> str:
+        return STATE_TAG.get(self.alert.state, "")
+
+    @property
+    def flagged(self) -> frozenset[tuple[dt.date, str]]:
+        return frozenset((s.date, s.session) for s in self.sessions)
+
+
+def alert_for_user(user: User, alert_id: int) -> tuple[Alert, bool]:
+    """(alert, can_act), or Http404 when `user` may not see it: an alert routed to someone
+    else does not exist, as far as they can tell. Not audited: for actions, not reading."""
+    alert = alerts_visible_to(user).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404(ALERT_NOT_FOUND)
+    return alert, True
+
+
+def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today: dt.date) -> AlertDetail:
+    """Everything the alert page shows; the read is written to the audit log here."""
+    alert, can_act = alert_for_user(user, alert_id)
+    peers = list(Pupil.objects.filter(pk__in=alert.peers.values("pupil_id")).select_related("site"))
+    audit_read(
+        target=alert,
+        detail=f"alert {alert.rule_id}" + (f" about pupil {alert.pupil_id}" if alert.pupil_id else "")
+        + (f" with {len(peers)} peer(s)" if peers else ""),
+    )
+    evidence = alert.evidence or {}
+    rule = rule_ids.RULES_BY_ID.get(alert.rule_id)
+    return AlertDetail(
+        alert=alert, can_act=can_act, is_overdue=is_overdue(alert, now),
+        category=category_of(alert.rule_id),
+        rule_meaning=rule.meaning if rule else alert.rule_id, rule_source=rule.source if rule else "",
+        peers=peers,
+        actions=list(alert.actions.select_related("actor").order_by("at", "pk")),
+        notifications=list(alert.notifications.select_related("recipient").order_by("created_at", "pk")),
+        sessions=flagged_sessions(evidence),
+        lessons=[item for item in evidence.get("lessons", []) if isinstance(item, dict)],
+        figures=[(str(k), _plain(v)) for k, v in (evidence.get("figures") or {}).items()]
+        if isinstance(evidence.get("figures"), dict) else [],
+        other_evidence=[(str(k), _plain(v)) for k, v in evidence.items() if k not in _SHOWN_KEYS],
+        to_tell=_to_tell(alert, today),
+    )
+
+
+_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons", "figures"})
+
+
+def _plain(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if value is None:
+        return "none"
+    return str(value)
+
+
+def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
+    """The sessions the evidence names (`sessions`, and both halves of each of `dates`)."""
+    found: dict[tuple[dt.date, str], FlaggedSession] = {}
+    for item in evidence.get("sessions", []) or []:
+        if isinstance(item, dict) and item.get("date") and item.get("session") in ("AM", "PM"):
+            day = _date(item["date"])
+            if day:
+                found[(day, item["session"])] = FlaggedSession(day, item["session"], str(item.get("code", "")))
+    for text in evidence.get("dates", []) or []:
+        day = _date(text)
+        if day:
+            for session in ("AM", "PM"):
+                found.setdefault((day, session), FlaggedSession(day, session, ""))
+    return sorted(found.values(), key=lambda s: (s.date, s.session))
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+# Who to tell outside the school when the profile does not say (the issue's defaults): a
+# vulnerable child's social worker or virtual school the same day (statutory.md §5.1-5.2
+# [S]); for the CME step, the LA, and the placing school of a pupil in AP (seed 000 §7).
+DEFAULT_TO_TELL: dict[str, tuple[str, ...]] = {
+    rule_ids.VULNERABLE_UNEXPLAINED_ABSENCE: ("social_worker", "virtual_school", "placing_school"),
+    rule_ids.CME_TEN_DAYS: ("local_authority", "placing_school", "social_worker", "virtual_school"),
+}
+_WHO = {
+    "social_worker": "Social worker", "virtual_school": "Virtual school",
+    "placing_school": "Placing school", "local_authority": "Local authority (CME)",
+}
+
+
+def _to_tell(alert: Alert, today: dt.date) -> list[ToTell]:
+    if alert.pupil_id is None:
+        return []
+    notify = rule_delivery(alert.organisation, alert.rule_id).notify
+    wanted = [r for r in notify if r in EXTERNAL_RECIPIENTS] or list(DEFAULT_TO_TELL.get(alert.rule_id, ()))
+    when = "today" if alert.rule_id == rule_ids.VULNERABLE_UNEXPLAINED_ABSENCE else "as the policy says"
+    found: list[ToTell] = []
+    pupil = alert.pupil
+    for who in wanted:
+        if who in (ProfessionalRole.SOCIAL_WORKER, ProfessionalRole.VIRTUAL_SCHOOL):
+            for person in professionals_on(pupil, today, role=who):
+                found.append(ToTell(_WHO[who], person.name, person.organisation, person.phone, person.email, when))
+        elif who == "placing_school":
+            enrolment = pupil.enrolments.filter(placing_school__isnull=False).select_related("placing_school").first()
+            contact = enrolment.daily_attendance_contact if enrolment else None
+            if contact:
+                name, email, phone = contact
+                found.append(ToTell(_WHO[who], name, enrolment.placing_school.name, phone, email, "the same day"))
+        elif who == "local_authority" and alert.organisation.local_authority_name:
+            found.append(ToTell(_WHO[who], "Children missing education officer",
+                                alert.organisation.local_authority_name, "", "", "by the due date"))
+    return found
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's in-app notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP).select_related(
+        "alert", "alert__site"
+    ).order_by("-created_at", "-pk")
+
+
+def unread_notification_count(user: User) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()

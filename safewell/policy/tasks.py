@@ -1,0 +1,43 @@
+"""The policy app's background work, each a plain function taking "now" plus a django-tasks
+task that calls it with the real clock (SAFEWELL_SCHEDULE in settings enqueues them).
+
+- `deliver_notifications`: every minute, and enqueued as soon as an alert's transaction
+  commits; delivers the due outbox rows (policy/outbox.py).
+- `escalate_overdue_alerts`: every few minutes; escalates open DSL alerts not acknowledged
+  in time to the lead DSL (policy/alerts.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger("safewell.policy.tasks")
+
+
+@task()
+def deliver_notifications() -> dict[str, int]:
+    from safewell.policy.outbox import notifications_deliver_due
+
+    return notifications_deliver_due(now=timezone.now()).as_dict()
+
+
+@task()
+def escalate_overdue_alerts() -> int:
+    from safewell.policy.alerts import alerts_escalate_overdue
+
+    escalated = alerts_escalate_overdue(now=timezone.now())
+    if escalated:
+        deliver_notifications_soon()
+    return len(escalated)
+
+
+def deliver_notifications_soon() -> None:
+    """Ask a worker to deliver now (called on commit). If the queue is down, the rows wait
+    for the every-minute run: the alert itself is already committed."""
+    try:
+        deliver_notifications.enqueue()
+    except Exception:  # noqa: BLE001 - delivery is retried by the schedule; never fail the caller
+        logger.exception("Could not enqueue notification delivery; the scheduled run will deliver.")
