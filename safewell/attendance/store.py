@@ -351,39 +351,59 @@ def _stores_locked(
 ) -> dict[tuple[int, int], SessionStore]:
     """The stores of (pupil, academic year) pairs, created if missing, locked for update.
 
-    Rows are created first (ignoring ones a concurrent writer just made), then locked in
-    pupil order, so two registers that share pupils wait for each other, never deadlock.
+    Rows are locked in pupil order, so two registers that share pupils wait for each
+    other, never deadlock; a pupil's first store of the year is created (ignoring one a
+    concurrent writer just made) and then locked the same way. This is the register
+    submission's hot path (docs/benchmarks.md), so it is plain SQL: building, comparing and
+    bulk-updating 30 model instances through the ORM cost several times the SQL itself.
     """
     if not pairs:
         return {}
     years = {y.id: y for y in mark_years.values()}
-    SessionStore.objects.bulk_create(
-        [
-            SessionStore(pupil_id=p, academic_year_id=y, marks=empty_store(year_sessions(years[y])))
-            for p, y in sorted(pairs)
-        ],
-        ignore_conflicts=True,
+    rows = _stores_select_for_update(pairs)
+    missing = pairs - rows.keys()
+    if missing:
+        SessionStore.objects.bulk_create(
+            [
+                SessionStore(pupil_id=p, academic_year_id=y, marks=empty_store(year_sessions(years[y])))
+                for p, y in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+        rows = _stores_select_for_update(pairs)
+    return {
+        key: SessionStore(id=row_id, pupil_id=key[0], academic_year=years[key[1]], marks=marks)
+        for key, (row_id, marks) in rows.items()
+    }
+
+
+def _stores_select_for_update(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, bytes]]:
+    """{(pupil, year): (row id, marks)} of the stores that exist, locked in pupil order."""
+    pupil_ids = sorted({p for p, _ in pairs})
+    year_ids = sorted({y for _, y in pairs})
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT id, pupil_id, academic_year_id, marks FROM {SessionStore._meta.db_table} "
+        f"WHERE pupil_id IN ({', '.join(['%s'] * len(pupil_ids))}) "
+        f"AND academic_year_id IN ({', '.join(['%s'] * len(year_ids))}) "
+        f"ORDER BY pupil_id, academic_year_id{lock}"
     )
-    pupil_ids = {p for p, _ in pairs}
-    year_ids = {y for _, y in pairs}
-    locked = (
-        SessionStore.objects.select_for_update()
-        .filter(pupil_id__in=pupil_ids, academic_year_id__in=year_ids)
-        .select_related("academic_year")
-        .order_by("pupil_id", "academic_year_id")
-    )
-    return {(s.pupil_id, s.academic_year_id): s for s in locked if (s.pupil_id, s.academic_year_id) in pairs}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pupil_ids, *year_ids])
+        found = cursor.fetchall()
+    return {(p, y): (row_id, marks) for row_id, p, y, marks in found if (p, y) in pairs}
 
 
 def _stores_update(
     stores: dict[tuple[int, int], SessionStore], updates: dict[tuple[int, int], list[tuple[dt.date, str, str]]]
 ) -> None:
-    changed = []
-    for key, marks in updates.items():
+    rows = []
+    for key, marks in sorted(updates.items()):
         store = stores[key]
         store.marks = _applied(store, marks)
-        changed.append(store)
-    SessionStore.objects.bulk_update(changed, ["marks"])
+        rows.append((store.marks, store.id))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {SessionStore._meta.db_table} SET marks = %s WHERE id = %s", rows)
 
 
 def _applied(store: SessionStore, marks: Iterable[tuple[dt.date, str, str]]) -> bytes:
