@@ -572,6 +572,8 @@ class Profile(_Strict):
         filled = dict(rules)
         for rule_id, settings_class in RULE_SETTINGS.items():
             given = rules.get(rule_id, {"enabled": settings_class.ENABLED_BY_DEFAULT})
+            if given is None:
+                given = {}  # `pattern_subject:` alone: on, at its default thresholds
             if isinstance(given, dict):
                 filled[rule_id] = _rule_with_defaults(settings_class, given, defaults)
         return {**data, "rules": filled}
@@ -665,7 +667,8 @@ class ProfileInvalid(ValueError):
         super().__init__("\n".join(str(error) for error in errors))
 
 
-Path_ = tuple[str | int, ...]
+# Where a value sits in the document: ("rules", "cme_ten_days", "school_days"); list items by index.
+YamlPath = tuple[str | int, ...]
 
 
 class _LineTracker:
@@ -678,11 +681,11 @@ class _LineTracker:
 
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
-        self.lines: dict[Path_, int] = {}
+        self.lines: dict[YamlPath, int] = {}
         self.errors: list[ProfileError] = []
         self.nodes = 0
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
+    def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.nodes += 1
         if self.nodes > MAX_PROFILE_NODES:
             raise _TooManyNodes
@@ -693,7 +696,7 @@ class _LineTracker:
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
         return self.loader.construct_object(node, deep=True)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict:
         self.loader.flatten_mapping(node)
         result: dict = {}
         first_line: dict = {}
@@ -716,7 +719,7 @@ class _TooManyNodes(Exception):
     pass
 
 
-def _dotted(path: Path_) -> str:
+def _dotted(path: YamlPath) -> str:
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -726,7 +729,7 @@ def _dotted(path: Path_) -> str:
     return text
 
 
-def _load_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
+def _load_yaml(text: str) -> tuple[Any, dict[YamlPath, int]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -770,14 +773,14 @@ def profile_parse(yaml_text: str | bytes, *, organisation_kind: str | None = Non
     try:
         profile = Profile.model_validate(data)
     except ValidationError as error:
-        problems = sorted(problems + _profile_errors(error, data, lines), key=lambda p: (p.line or 0, p.field))
+        problems = sorted(problems + _profile_errors(error, lines), key=lambda p: (p.line or 0, p.field))
         raise ProfileInvalid(problems) from None
     if problems:
         raise ProfileInvalid(problems)
     return profile
 
 
-def _kind_problems(data: dict, lines: dict[Path_, int], organisation_kind: str | None) -> list[ProfileError]:
+def _kind_problems(data: dict, lines: dict[YamlPath, int], organisation_kind: str | None) -> list[ProfileError]:
     kind = data.get("organisation_kind")
     if organisation_kind is None or not isinstance(kind, str) or kind in ("any", organisation_kind):
         return []
@@ -828,12 +831,12 @@ _TYPE_WORDS = {
 }
 
 
-def _profile_errors(error: ValidationError, data: dict, lines: dict[Path_, int]) -> list[ProfileError]:
+def _profile_errors(error: ValidationError, lines: dict[YamlPath, int]) -> list[ProfileError]:
     found: list[ProfileError] = []
     seen: set[tuple] = set()
     for detail in error.errors(include_url=False):
         loc = tuple(detail["loc"])
-        loc, line = _located(loc, data, lines)
+        loc, line = _located(loc, lines)
         problem = ProfileError(line, _dotted(loc), _message(detail, loc))
         key = (problem.line, problem.field, problem.message)
         if key not in seen:
@@ -842,7 +845,7 @@ def _profile_errors(error: ValidationError, data: dict, lines: dict[Path_, int])
     return sorted(found, key=lambda p: (p.line or 0, p.field))
 
 
-def _located(loc: Path_, data: dict, lines: dict[Path_, int]) -> tuple[Path_, int | None]:
+def _located(loc: YamlPath, lines: dict[YamlPath, int]) -> tuple[YamlPath, int | None]:
     """The path to report and its line. A rule field the document does not set came from
     `defaults:` (or the rule was left out), so report it where it was written, if anywhere."""
     if loc in lines:
@@ -857,7 +860,7 @@ def _located(loc: Path_, data: dict, lines: dict[Path_, int]) -> tuple[Path_, in
     return loc, None
 
 
-def _message(detail: dict, loc: Path_) -> str:
+def _message(detail: dict, loc: YamlPath) -> str:
     kind = detail["type"]
     value = detail.get("input")
     context = detail.get("ctx") or {}
@@ -882,7 +885,7 @@ def _message(detail: dict, loc: Path_) -> str:
     return detail["msg"]
 
 
-def _unknown_name_message(loc: Path_) -> str:
+def _unknown_name_message(loc: YamlPath) -> str:
     name = str(loc[-1])
     if loc[:-1] == ("rules",):
         return UNKNOWN_RULE.format(rule=name, suggestion=_suggestion(name, sorted(R.RULE_IDS)))
@@ -895,19 +898,19 @@ def _suggestion(name: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _allowed_names(parent: Path_) -> list[str]:
+def _allowed_names(parent: YamlPath) -> list[str]:
     model = _model_at(parent)
     if model is None:
         return []
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _model_at(path: Path_) -> type[BaseModel] | None:
+def _model_at(path: YamlPath) -> type[BaseModel] | None:
     if path == ():
         return Profile
     if path[0] == "rules" and len(path) == 2:
         return RULE_SETTINGS.get(str(path[1]))
-    simple: dict[Path_, type[BaseModel]] = {
+    simple: dict[YamlPath, type[BaseModel]] = {
         ("defaults",): Defaults, ("options",): Options, ("deadlines",): Deadlines,
         ("escalation_ladder",): EscalationLadder,
     }

@@ -233,3 +233,10 @@ def test_yaml_aliases_cannot_expand_a_small_file_into_a_huge_document():
         laughs += f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
     assert "expands to more than" in the_only_error(laughs).message
 
+
+
+def test_a_pattern_named_alone_runs_at_its_default_thresholds():
+    profile = profile_parse(with_rules("pattern_pe_swimming:\n"))
+    pe = profile.rules["pattern_pe_swimming"]
+    assert pe.enabled and pe.min_missed_lessons == 3 and pe.notify == ["dsl"]
+    assert not profile.rules["pattern_subject"].enabled  # a pattern not named stays off
