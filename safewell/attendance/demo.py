@@ -218,14 +218,18 @@ def _afternoon_class(classes: list[ClassPlan], pupil: PupilPlan, subject: str) -
 
 
 def _misses_pe(stories: Stories, pupil: PupilPlan, calendar, today, year_start, classes, pupils) -> None:
-    """Present at both registrations on PE days, absent from every PE lesson of the last
-    six weeks (seed 004: "is the lesson being missed one that would cause bruising or
-    injuries to become visible?")."""
-    pe = next(c for c in classes if c.group == pupil.group and c.site_code == pupil.site_code and c.subject == "PE")
-    for slot in pe.slots:
-        for day in _lesson_dates(calendar, pe, slot, today, 6):
-            stories.present(pupil.upn, day)
-            stories.lesson_absences.append(LessonAbsence(pupil.upn, day, pe.name, slot[1]))
+    """Present at both registrations on PE and swimming days, absent from every PE and
+    swimming lesson of the last six weeks (seed 004: "is the lesson being missed one that
+    would cause bruising or injuries to become visible?")."""
+    plan = next(o for o in demo_plan().organisations if pupil.site_code in o.site_codes)
+    uncovering = {s.name for s in plan.subjects if s.is_pe or s.is_swimming}
+    for cls in classes:
+        if cls.group != pupil.group or cls.site_code != pupil.site_code or cls.subject not in uncovering:
+            continue
+        for slot in cls.slots:
+            for day in _lesson_dates(calendar, cls, slot, today, 6):
+                stories.present(pupil.upn, day)
+                stories.lesson_absences.append(LessonAbsence(pupil.upn, day, cls.name, slot[1]))
 
 
 def _looked_after_missing(stories: Stories, pupil: PupilPlan, calendar, today, year_start, classes, pupils) -> None:
@@ -306,6 +310,7 @@ class DemoAttendance:
                 self._year_write(year, seed=self.plan.seed * 100 + index)
         self._planned_absences_load()
         self._registers_load(self.years[-1])
+        self._lessons_load(self.years[-1])
 
     # -- marks ------------------------------------------------------------------------------
 
@@ -455,6 +460,72 @@ class DemoAttendance:
                     ))
         SessionRegister.objects.bulk_create(registers, batch_size=2000)
 
+    def _lessons_load(self, year: AcademicYear) -> None:
+        """Every lesson register of the current year before today, taken by the class's
+        teacher, with a mark for each member of the class (today's stay untaken)."""
+        from safewell.attendance.models import LessonMark, LessonRegister
+        from safewell.audit.services import audit_log
+        from safewell.pupils.models import ClassMembership, Lesson
+
+        lessons = list(Lesson.objects.filter(teaching_class__site__organisation=self.organisation)
+                       .select_related("period", "period__site", "teaching_class"))
+        if LessonRegister.objects.filter(lesson__in=lessons, date__gte=year.starts_on).exists():
+            return
+        members: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+        for class_id, pupil_id, starts_on, ends_on in ClassMembership.objects.filter(
+            teaching_class__site__organisation=self.organisation
+        ).values_list("teaching_class_id", "pupil_id", "starts_on", "ends_on"):
+            members.setdefault(class_id, []).append((pupil_id, starts_on, ends_on))
+        session_codes = {
+            (pupil_id, day, session): code
+            for pupil_id, day, session, code in Mark.objects.filter(
+                pupil__organisation=self.organisation, date__gte=year.starts_on
+            ).values_list("pupil_id", "date", "session", "code")
+        }
+        missed = {
+            (self.ids[a.upn], a.date, a.teaching_class, a.period): unexplained_code(self.calendar, a.date, self.today)
+            for a in self.stories.lesson_absences
+        }
+        marks_of = _LessonMarks(session_codes, missed)
+        registers, marks = [], []
+        for day in self.calendar.school_days_between(year.starts_on, self.today - dt.timedelta(days=1)):
+            held = self.calendar.sessions(day)
+            for lesson in lessons:
+                if lesson.weekday != day.weekday() or lesson.period.session not in held:
+                    continue
+                register, lesson_marks = self._lesson_register(lesson, day, members.get(lesson.teaching_class_id, []), marks_of)
+                if lesson_marks:
+                    registers.append(register)
+                    marks.append(lesson_marks)
+        LessonRegister.objects.bulk_create(registers, batch_size=2000)
+        for register, lesson_marks in zip(registers, marks):
+            for mark in lesson_marks:
+                mark.lesson_register_id = register.pk
+        LessonMark.objects.bulk_create([m for group in marks for m in group], batch_size=5000)
+        audit_log(
+            action="create", target_type="attendance.lessonmark",
+            detail=f"demo: {len(registers)} lesson registers with {sum(map(len, marks))} lesson marks for "
+                   f"{self.organisation} {year.name}, to {self.today:%d %b %Y}",
+        )
+
+    def _lesson_register(self, lesson, day: dt.date, members, marks_of: _LessonMarks):
+        from safewell.attendance.models import LessonMark, LessonRegister
+
+        starts = dt.datetime.combine(day, lesson.period.starts_at, LONDON)
+        teacher_id = lesson.teaching_class.teacher_id
+        register = LessonRegister(
+            lesson=lesson, date=day, version=1, taken_at=starts + dt.timedelta(minutes=3), taken_by_id=teacher_id,
+            closed_at=dt.datetime.combine(day, lesson.period.ends_at, LONDON),
+        )
+        marks = []
+        for pupil_id, starts_on, ends_on in members:
+            if starts_on <= day and (ends_on is None or day <= ends_on):
+                code = marks_of.code(pupil_id, day, lesson.period.session, lesson.teaching_class.name, lesson.period.name)
+                if code is not None:
+                    marks.append(LessonMark(pupil_id=pupil_id, code=code, recorded_at=starts + dt.timedelta(minutes=3),
+                                            recorded_by_id=teacher_id))
+        return register, marks
+
     def _planned_absences_load(self) -> None:
         from safewell.attendance.registers import planned_absence_record
         from safewell.pupils.models import Enrolment
@@ -478,6 +549,30 @@ class DemoAttendance:
                 reason=f"At {pupil.placing_school} every {('Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday')[pupil.dual_weekday]}",
                 now=now,
             )
+
+
+class _LessonMarks:
+    """What each pupil's lesson mark is, from their session mark: present at registration
+    means present in the lesson (unless a story says they missed it); otherwise the
+    lesson carries the session's code (ill, at the placing school, on a part-time
+    timetable…)."""
+
+    # Present at registration, so in the lesson: /, \\, L (late to registration, then in
+    # lessons) and U (arrived after the register closed, then in lessons).
+    IN_SCHOOL = frozenset({"/", "\\", "L", "U"})
+
+    def __init__(self, session_codes: dict[tuple[int, dt.date, str], str], missed: dict[tuple[int, dt.date, str, str], str]):
+        self.session_codes = session_codes
+        self.missed = missed
+
+    def code(self, pupil_id: int, day: dt.date, session: str, class_name: str, period: str) -> str | None:
+        session_code = self.session_codes.get((pupil_id, day, session))
+        if session_code is None:
+            return None
+        missed = self.missed.get((pupil_id, day, class_name, period))
+        if missed is not None:
+            return missed
+        return PRESENT[session] if session_code in self.IN_SCHOOL else session_code
 
 
 def lesson_absences(organisation_key: str, today: dt.date) -> list[LessonAbsence]:

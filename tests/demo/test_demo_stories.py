@@ -13,9 +13,9 @@ import pytest
 
 from safewell.attendance import codes
 from safewell.attendance.demo import lesson_absences
-from safewell.attendance.models import Mark, PlannedAbsence, SessionRegister
+from safewell.attendance.models import LessonMark, LessonRegister, Mark, PlannedAbsence, SessionRegister
 from safewell.attendance.store import session_store_differences
-from safewell.pupils.models import Characteristic, Lesson, ProfessionalContact, Pupil
+from safewell.pupils.models import Characteristic, ProfessionalContact, Pupil
 from safewell.pupils.timetable import pupil_lessons_on
 from safewell.schools.calendar import SchoolCalendar
 from safewell.schools.models import AcademicYear
@@ -79,32 +79,60 @@ def test_a_pupil_is_absent_mostly_on_mondays_and_fridays_this_year_unlike_last_y
     assert sum(map(is_absent, last_year)) / len(last_year) < 0.2
 
 
-def test_a_pupil_misses_pe_while_present_at_registration(db, demo):
+def lesson_marks_of(who: Pupil):
+    return LessonMark.objects.filter(pupil=who).select_related(
+        "lesson_register__lesson__period", "lesson_register__lesson__teaching_class__subject"
+    )
+
+
+def missed_while_in_school(who: Pupil) -> list[LessonMark]:
+    """Lesson marks of absence on sessions the pupil was marked present at registration."""
+    sessions = marks_of(who)
+    missed = []
+    for mark in lesson_marks_of(who):
+        lesson = mark.lesson_register.lesson
+        session_mark = sessions[(mark.lesson_register.date, lesson.period.session)]
+        if not is_absent(session_mark) and codes.by_code(mark.code).is_absence:
+            missed.append(mark)
+    return missed
+
+
+def test_a_pupil_misses_pe_and_swimming_while_present_at_registration(db, demo):
     maisie = pupil("Maisie Quarrell")
-    marks = marks_of(maisie)
-    missed = [a for a in lesson_absences("special", demo) if a.upn == maisie.upn]
-    assert len(missed) >= 10
-    for absence in missed:
-        lesson = next(l for l in pupil_lessons_on(maisie, absence.date) if l.teaching_class.name == absence.teaching_class)
-        assert lesson.teaching_class.subject.is_pe and lesson.period.name == absence.period
-        assert marks[(absence.date, "AM")].code == "/" and marks[(absence.date, "PM")].code == "\\"
+    missed = missed_while_in_school(maisie)
+    assert len(missed) >= 12
+    # Every lesson missed is PE or swimming, and every PE or swimming lesson of the last six
+    # weeks is missed, while she is in her other lessons those days.
+    assert {m.lesson_register.lesson.teaching_class.subject.uncovers_body for m in missed} == {True}
+    recent_pe = [m for m in lesson_marks_of(maisie) if m.lesson_register.date >= demo - dt.timedelta(weeks=5)
+                 and m.lesson_register.lesson.teaching_class.subject.uncovers_body]
+    assert recent_pe and all(m in missed for m in recent_pe)
+    days = {m.lesson_register.date for m in missed}
+    others = [m for m in lesson_marks_of(maisie) if m.lesson_register.date in days and m not in missed]
+    assert others and not any(codes.by_code(m.code).is_absence for m in others)
+    assert {a.date for a in lesson_absences("special", demo) if a.upn == maisie.upn} == days
 
 
 def test_three_friends_miss_the_same_lessons_together(db, demo):
     friends = [pupil(n) for n in ("Jake Thornbury", "Kian Vellacott", "Ellie Ransome")]
     assert len({f.registration_group_id for f in friends}) == 1
-    missed = [a for a in lesson_absences("ap", demo) if a.upn in {f.upn for f in friends}]
-    by_friend = {f.upn: {(a.date, a.teaching_class, a.period) for a in missed if a.upn == f.upn} for f in friends}
-    shared = set.intersection(*by_friend.values())
-    assert len(shared) >= 5
-    for day, class_name, period in shared:
-        for friend in friends:
-            assert class_name in {l.teaching_class.name for l in pupil_lessons_on(friend, day)}
-            assert not is_absent(marks_of(friend)[(day, Lesson.objects.filter(
-                teaching_class__name=class_name, period__name=period).first().period.session)])
+    missed = [{m.lesson_register_id for m in missed_while_in_school(f)} for f in friends]
+    shared = set.intersection(*missed)
+    assert len(shared) >= 5 and missed[0] == missed[1] == missed[2]
+    # No one else at the AP misses a lesson while marked present at registration.
+    others = Pupil.objects.filter(organisation__name="Brackenwell Learning Centre").exclude(pk__in=[f.pk for f in friends])
+    assert not any(missed_while_in_school(p) for p in others)
     # And they are absent together for whole afternoons too.
     afternoons = [{d for (d, s), m in marks_of(f).items() if s == "PM" and m.code in UNEXPLAINED} for f in friends]
     assert len(set.intersection(*afternoons)) >= 2
+
+
+def test_lesson_registers_are_taken_for_every_lesson_before_today_and_none_today(db, demo):
+    assert not LessonRegister.objects.filter(date__gte=demo).exists()
+    yesterday = demo - dt.timedelta(days=1)
+    held = sum(len(pupil_lessons_on(p, yesterday)) for p in Pupil.objects.all())
+    assert LessonMark.objects.filter(lesson_register__date=yesterday).count() == held
+    assert not LessonRegister.objects.filter(taken_by__isnull=True).exists()
 
 
 def test_a_looked_after_child_has_a_social_worker_a_virtual_school_and_absences_when_missing(db, demo):
