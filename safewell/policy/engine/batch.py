@@ -49,6 +49,7 @@ class SiteBatch:
     closed_today: set[tuple[int, str]]
     lessons: LessonMarks | None
     previous_year_exists: bool
+    admitted: np.ndarray | None = None  # datetime64[D], the admission date of each row
     young_carers: set[int] = field(default_factory=set)
 
     def __len__(self) -> int:

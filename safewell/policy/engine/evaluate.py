@@ -383,7 +383,7 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
         group_ids=roll.group_ids[rows], marks=marks, whereabouts_unknown=context.whereabouts_unknown,
         vulnerable=vulnerable_here, closed_today=context.closed_today,
         lessons=context.lessons, previous_year_exists=years.previous is not None,
-        young_carers=context.young_carers,
+        admitted=roll.admitted[rows], young_carers=context.young_carers,
     )
 
 

@@ -387,14 +387,23 @@ def whereabouts_unknown(*, pupil_ids: Iterable[int], today: dt.date) -> set[int]
     return {int(p) for p in pupil_ids}
 
 
-def young_carers(*, pupil_ids: Sequence[int], today: dt.date) -> set[int]:
+def young_carers(*, today: dt.date, pupil_ids: Sequence[int] | None = None,
+                 organisation_ids: Sequence[int] | None = None) -> set[int]:
+    """The pupils recorded as young carers on `today` (for the lateness pattern's evidence)."""
     from django.db.models import Q
 
     from safewell.pupils.models import Characteristic
 
     in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    return set(Characteristic.objects.filter(in_force, kind="young_carer", pupil_id__in=list(pupil_ids))
-               .values_list("pupil_id", flat=True))
+    rows = Characteristic.objects.filter(in_force, kind="young_carer")
+    if pupil_ids is not None:
+        found: set[int] = set()
+        for chunk in _ids_chunks(pupil_ids):
+            found |= set(rows.filter(pupil_id__in=chunk).values_list("pupil_id", flat=True))
+        return found
+    if organisation_ids is not None:
+        rows = rows.filter(pupil__organisation_id__in=list(organisation_ids))
+    return set(rows.values_list("pupil_id", flat=True))
 
 
 # --- Lessons ------------------------------------------------------------------------------------

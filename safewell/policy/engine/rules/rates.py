@@ -90,13 +90,9 @@ def absence_rates(batch: SiteBatch) -> RuleResult:
 
 
 def _first_on_roll(batch: SiteBatch, start: int, rows: np.ndarray) -> dict:
-    """{row: the first date on roll from column `start`} (the admission date, when later)."""
-    t = batch.timeline
-    found = {}
-    for row in rows:
-        on_roll = np.flatnonzero(batch.marks[row, start:] != F.NOT_ON_ROLL)
-        found[row] = to_date(t.dates[start + on_roll[0]]) if len(on_roll) else t.year.starts_on
-    return found
+    """{row: the admission date} (a period is counted from the admission date when later,
+    as attendance/summaries.py counts it)."""
+    return {row: to_date(batch.admitted[row]) for row in rows}
 
 
 def drop_from_baseline(batch: SiteBatch) -> RuleResult:
