@@ -62,6 +62,7 @@ def test_a_teacher_takes_a_register_by_keyboard_in_under_a_minute(page, live_ser
     # The server's answer is shown: the late mark with its minutes.
     expect(page.locator(f"[data-pupil='{cal.pk}'] [data-minutes-late]")).to_have_text("5 min late")
     assert page.locator("[data-state]").all_inner_texts() == ["Saved"] * 5
+    expect(page.locator("[data-taken]")).to_have_text("Taken by teacher.")
     assert_no_axe_violations(page)
     assert csp_errors == []
 

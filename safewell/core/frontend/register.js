@@ -576,6 +576,8 @@ RegisterPage.prototype.refreshFromServer = async function () {
   }
   this.version = Math.max(this.version, Number(body.version));
   this.data.version = String(this.version);
+  const taken = document.querySelector("[data-taken]");
+  if (taken && body.taken_by) taken.textContent = `Taken by ${body.taken_by}.`;
   const opens = new Date(body.opens_at).getTime();
   for (const mark of body.pupils || []) {
     const row = this.rows.get(Number(mark.pupil));
