@@ -217,6 +217,23 @@ class FlaggedSession:
 
 
 @dataclass(frozen=True)
+class LessonLine:
+    """One lesson of the evidence, whatever keys the rule used."""
+
+    date: str
+    lesson: str
+    period: str
+    teacher: str
+    code: str
+
+    @classmethod
+    def of(cls, item: dict) -> LessonLine:
+        def text(*keys: str) -> str:
+            return next((str(item[k]) for k in keys if item.get(k) not in (None, "")), "")
+        return cls(text("date"), text("lesson", "class", "subject"), text("period"), text("teacher"), text("code"))
+
+
+@dataclass(frozen=True)
 class ToTell:
     """Someone outside the school the DSL should tell, with how to reach them."""
 
@@ -240,7 +257,7 @@ class AlertDetail:
     actions: list[AlertAction]
     notifications: list[Notification]
     sessions: list[FlaggedSession]
-    lessons: list[dict]
+    lessons: list[LessonLine]
     figures: list[tuple[str, str]]
     other_evidence: list[tuple[str, str]]
     to_tell: list[ToTell]
@@ -286,7 +303,7 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
         actions=list(alert.actions.select_related("actor").order_by("at", "pk")),
         notifications=list(alert.notifications.select_related("recipient").order_by("created_at", "pk")),
         sessions=flagged_sessions(evidence),
-        lessons=[item for item in evidence.get("lessons", []) if isinstance(item, dict)],
+        lessons=[LessonLine.of(item) for item in evidence.get("lessons", []) or [] if isinstance(item, dict)],
         figures=[(str(k), _plain(v)) for k, v in (evidence.get("figures") or {}).items()]
         if isinstance(evidence.get("figures"), dict) else [],
         other_evidence=[(str(k), _plain(v)) for k, v in evidence.items() if k not in _SHOWN_KEYS],

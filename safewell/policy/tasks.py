@@ -28,10 +28,8 @@ def deliver_notifications() -> dict[str, int]:
 def escalate_overdue_alerts() -> int:
     from safewell.policy.alerts import alerts_escalate_overdue
 
-    escalated = alerts_escalate_overdue(now=timezone.now())
-    if escalated:
-        deliver_notifications_soon()
-    return len(escalated)
+    # Each escalation queues its notifications and asks for delivery on commit.
+    return len(alerts_escalate_overdue(now=timezone.now()))
 
 
 def deliver_notifications_soon() -> None:
