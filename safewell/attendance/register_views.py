@@ -433,7 +433,7 @@ def _register_post(request: HttpRequest, view: selectors.RegisterView, *, now: d
             idempotency_key=key, base_version=base, actor=request.user, now=now, reason=reason,
         )
     except registers.SubmissionRejected as rejected:
-        return _register_rejected(request, view, posted, rejected, today=today, key=key, reason=reason)
+        return _register_rejected(request, view, posted, rejected, today=today, reason=reason)
     except registers.SubmissionConflict as conflict:
         return _register_conflicted(request, view, posted, conflict, today=today, reason=reason)
     if result.replayed:
@@ -449,7 +449,7 @@ def _site_and_group(view: selectors.RegisterView):
 
 
 def _register_rejected(request, view, posted: _Posted, rejected: registers.SubmissionRejected, *,
-                       today: dt.date, key: str, reason: str) -> HttpResponse:
+                       today: dt.date, reason: str) -> HttpResponse:
     by_pupil = {r.row.pupil_id: r for r in posted.rows}
     general, reason_error = [], ""
     for error in rejected.errors:
@@ -462,12 +462,11 @@ def _register_rejected(request, view, posted: _Posted, rejected: registers.Submi
             reason_error = message
         else:
             general.append(message)
-    # Nothing was applied, so the same key may be sent again; a fresh one is as good.
+    # Nothing was applied, so the page gets a fresh key for the corrected submission.
     context = _register_context(
         request, view, posted.rows, today=today, reason=reason, reason_error=reason_error,
         errors=[REGISTER_REJECTED.format(count=len(rejected.errors)), *general],
     )
-    del key
     return render(request, "attendance/registers/register.html", context, status=422)
 
 
