@@ -38,8 +38,9 @@ def this_database() -> str:
 
 @pytest.fixture(scope="module")
 def tiny_run() -> tuple[subprocess.CompletedProcess, dict]:
+    # Paced at 2 a second: slow enough for a busy CI machine to keep up with.
     run = bench("--json", "--only", "registers", "--seconds", "2", "--clients", "2", "--workers", "2",
-                "--databases", this_database())
+                "--rate", "2", "--databases", this_database())
     assert run.returncode == 0, run.stderr[-3000:]
     return run, json.loads(run.stdout)
 

@@ -9,6 +9,7 @@ and what that predicts on two idle cores.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,18 +54,42 @@ class CpuSnapshot:
 class CpuMeter:
     """Snapshots of the web workers' (children of the gunicorn master), the database
     backends' (`database_pids()`, e.g. PostgreSQL backends of the run's database; none for
-    SQLite, which runs inside the workers) and this process's CPU seconds."""
+    SQLite, which runs inside the workers) and this process's CPU seconds.
+
+    Web processes reopen their database connection now and then (CONN_MAX_AGE), so the
+    backends are polled in a thread: each one's last reading counts after it has gone.
+    """
+
+    POLL_SECONDS = 0.25
 
     def __init__(self, master_pid: int, database_pids=lambda: []) -> None:
         self.master_pid = master_pid
         self.database_pids = database_pids
         self.seen_database: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.poller = threading.Thread(target=self._poll, daemon=True)
+        self.poller.start()
+
+    def _poll(self) -> None:
+        while not self.stopped.wait(self.POLL_SECONDS):
+            self._read_database()
+
+    def _read_database(self) -> None:
+        with self.lock:
+            for pid in self.database_pids():
+                reading = process_cpu_seconds(pid)
+                if reading:
+                    self.seen_database[pid] = reading
 
     def snapshot(self) -> CpuSnapshot:
         web = sum(process_cpu_seconds(pid) for pid in children(self.master_pid))
-        for pid in self.database_pids():
-            self.seen_database[pid] = process_cpu_seconds(pid)
+        self._read_database()
         return CpuSnapshot(web, sum(self.seen_database.values()), time.process_time(), time.perf_counter())
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.poller.join()
 
 
 def per_submission(before: CpuSnapshot, after: CpuSnapshot, submissions: int) -> dict[str, float | None]:

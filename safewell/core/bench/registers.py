@@ -64,8 +64,11 @@ def registers(options: BenchOptions) -> Figures:
     seconds = options.seconds or DEFAULT_SECONDS
     clients = options.clients or DEFAULT_CLIENTS
     server = ServerConfig(options.workers or DEFAULT_WORKERS, options.threads or DEFAULT_THREADS)
-    rate = float(options.extra.get("rate") or DEFAULT_RATE)
-    warmup = min(5.0, max(1.0, seconds / 10))
+    rate = options.extra.get("rate")
+    rate = DEFAULT_RATE if rate is None else float(rate)  # 0: no paced phase
+    # Each worker's first requests import and build what --preload left lazy (schemas, the
+    # policy engine…): keep them out of the figures.
+    warmup = min(10.0, max(2.0, seconds / 6))
     figures: Figures = {
         "register_bench_config": {
             "clients": clients,
@@ -87,7 +90,7 @@ def registers(options: BenchOptions) -> Figures:
 def _one_database(database: str, options: BenchOptions, *, seconds: float, warmup: float, clients: int,
                   server: ServerConfig, rate: float) -> Figures:
     say = options.say
-    phases = 2 if database == "postgresql" else 1
+    phases = 2 if database == "postgresql" and rate > 0 else 1
     with _workspace(database) as (environment, url, folder):
         population = _populate(environment, clients=clients, seconds=seconds + warmup, phases=phases, say=say)
         half = len(population.sessions) // phases
@@ -103,10 +106,11 @@ def _one_database(database: str, options: BenchOptions, *, seconds: float, warmu
                                         correction_share=CORRECTION_SHARE, seed=2), _sessions(population, half, None)))
             figures[f"cpu_pressure_before_{database}"] = pressure()
             backends = _Backends(url) if url else None
+            meter = CpuMeter(running.pid, backends or (lambda: []))
             try:
-                meter = CpuMeter(running.pid, backends or (lambda: []))
                 results = run_load(load, say, probe=meter.snapshot)
             finally:
+                meter.close()
                 if backends:
                     backends.close()
             figures[f"cpu_pressure_after_{database}"] = pressure()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -47,8 +48,15 @@ class Command(BaseCommand):
             threads=options["threads"], databases=databases, extra={"rate": options["rate"]},
             say=lambda line: print(line, file=sys.stderr, flush=True),
         )
+        # A stop signal ends the run through the normal exit path, so the benchmarks' own
+        # clean-up (stop gunicorn, drop the scratch database, delete temp files) still runs.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             figures = run(bench_options, only=options["only"])
         except KeyError as error:
             raise CommandError(error.args[0]) from None
         self.stdout.write(json.dumps(figures, indent=2, default=str))
+
+
+def _exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
