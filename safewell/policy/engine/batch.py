@@ -46,7 +46,7 @@ class SiteBatch:
     marks: np.ndarray  # uint8 (pupils × timeline columns)
     whereabouts_unknown: set[int]
     vulnerable: dict[int, Vulnerability]
-    closed_today: set[tuple[int, str]]
+    closed_registers: set[tuple[int, str, str]]  # (group, ISO date, session) closed
     lessons: LessonMarks | None
     previous_year_exists: bool
     admitted: np.ndarray | None = None  # datetime64[D], the admission date of each row

@@ -205,20 +205,18 @@ class _Context:
     whereabouts_unknown: set[int]
     vulnerable: dict[int, S.Vulnerability]
     young_carers: set[int]
-    closed_today: set[tuple[int, str]]
+    closed: set[tuple[int, str, str]]
     lessons: S.LessonMarks | None
     timelines: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, today, roll, years, thresholds, full, organisation_ids, whereabouts_unknown) -> _Context:
-        from safewell.schools.models import Site
-
         pupil_filter = {} if full else {"pupil_ids": roll.pupil_ids.tolist()}
         org_filter = {"organisation_ids": organisation_ids} if full else {}
         site_ids = sorted(set(roll.site_ids.tolist()))
-        organisation_of_site = dict(Site.objects.filter(organisation_id__in=list(years)).values_list("id", "organisation_id")) \
-            if full else dict(Site.objects.filter(id__in=site_ids).values_list("id", "organisation_id"))
-        calendars = S.site_calendars(sorted(organisation_of_site), years)
+        # Only sites with a pupil on roll have anything to evaluate (co-absence included).
+        organisation_of_site = dict(zip(roll.site_ids.tolist(), roll.organisation_ids.tolist()))
+        calendars = S.site_calendars(organisation_of_site, years)
         markers = set().union(*(t.vulnerable_if for t in thresholds.values())) if thresholds else set()
         vulnerable_found = S.vulnerable_pupils(today=today, markers=markers, **pupil_filter, **org_filter) \
             if any(t.runs(R.VULNERABLE_UNEXPLAINED_ABSENCE) for t in thresholds.values()) else {}
@@ -230,7 +228,8 @@ class _Context:
         context = cls(
             today=today, roll=roll, years=years, thresholds=thresholds, calendars=calendars,
             organisation_of_site=organisation_of_site, whereabouts_unknown=set(unknown), vulnerable=vulnerable_found,
-            young_carers=carers, closed_today=S.registers_closed_on(group_ids=groups, day=today), lessons=None,
+            young_carers=carers, lessons=None,
+            closed=S.registers_closed_between(group_ids=groups, start=today - dt.timedelta(days=31), end=today),
         )
         context.lessons = context._lessons(site_ids if not full else sorted(organisation_of_site), full)
         return context
@@ -381,7 +380,7 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
     return SiteBatch(
         site_ids=roll.site_ids[rows], timeline=timeline, thresholds=th, pupil_ids=pupil_ids,
         group_ids=roll.group_ids[rows], marks=marks, whereabouts_unknown=context.whereabouts_unknown,
-        vulnerable=vulnerable_here, closed_today=context.closed_today,
+        vulnerable=vulnerable_here, closed_registers=context.closed,
         lessons=context.lessons, previous_year_exists=years.previous is not None,
         admitted=roll.admitted[rows], young_carers=context.young_carers,
     )

@@ -178,12 +178,11 @@ _CALENDARS: dict[tuple, SchoolCalendar] = {}
 _CALENDAR_CACHE_SIZE = 4096
 
 
-def site_calendars(site_ids: Sequence[int], years: dict[int, Years]) -> dict[int, SchoolCalendar]:
-    """{site id: SchoolCalendar over the previous and current academic year} for the sites,
-    from three queries however many sites (sites, terms, closures)."""
-    from safewell.schools.models import Closure, Site, Term
+def site_calendars(sites: dict[int, int], years: dict[int, Years]) -> dict[int, SchoolCalendar]:
+    """{site id: SchoolCalendar over the previous and current academic year} for `sites`
+    ({site id: organisation id}), from two queries however many sites (terms, closures)."""
+    from safewell.schools.models import Closure, Term
 
-    sites = dict(Site.objects.filter(id__in=list(site_ids)).values_list("id", "organisation_id"))
     year_ids = {y.current_id for y in years.values()} | {y.previous_id for y in years.values() if y.previous_id}
     terms: dict[int, list[TermDates]] = defaultdict(list)
     for organisation_id, year_name, name, starts_on, ends_on in Term.objects.filter(
@@ -360,18 +359,19 @@ def vulnerable_pupils(
     }
 
 
-def registers_closed_on(*, group_ids: Iterable[int], day: dt.date) -> set[tuple[int, str]]:
-    """(registration group, session) of the registers closed on `day`: a pupil with no mark
-    on a closed register is an unexplained absence, not a register not yet taken."""
+def registers_closed_between(*, group_ids: Iterable[int], start: dt.date, end: dt.date) -> set[tuple[int, str, str]]:
+    """(registration group, ISO date, session) of the registers closed from `start` to `end`:
+    a pupil with no mark on a closed register is an unexplained absence, not a register
+    not yet taken (the close job, attendance/jobs.py, sets `closed_at`)."""
     from safewell.attendance.models import SessionRegister
 
     ids = [g for g in set(int(g) for g in group_ids) if g >= 0]
     if not ids:
         return set()
-    return set(
-        SessionRegister.objects.filter(registration_group_id__in=ids, date=day, closed_at__isnull=False)
-        .values_list("registration_group_id", "session")
-    )
+    rows = SessionRegister.objects.filter(
+        registration_group_id__in=ids, date__range=(start, end), closed_at__isnull=False
+    ).values_list("registration_group_id", "date", "session")
+    return {(group, day.isoformat(), session) for group, day, session in rows}
 
 
 def whereabouts_unknown(*, pupil_ids: Iterable[int], today: dt.date) -> set[int]:
@@ -455,13 +455,25 @@ class LessonMarks:
 def lesson_marks_between(
     *, site_ids: Sequence[int], start: dt.date, end: dt.date, pupil_ids: Sequence[int] | None = None
 ) -> LessonMarks:
-    """The lesson marks taken at the sites from `start` to `end`, with what each lesson is."""
-    from safewell.attendance.models import LessonMark, LessonRegister
+    """The lesson marks taken at the sites from `start` to `end` (of `pupil_ids`, if given),
+    with what each of their lessons is. Two queries: the marks, then their lessons."""
+    from safewell.attendance.models import LessonMark
     from safewell.attendance.store import CODE_TO_BYTE
     from safewell.pupils.models import Lesson
 
+    columns: list[list] = [[], [], [], [], []]
+    for chunk in _ids_chunks(pupil_ids):
+        marks = LessonMark.objects.filter(
+            lesson_register__lesson__teaching_class__site_id__in=list(site_ids), lesson_register__date__range=(start, end)
+        )
+        if chunk is not None:
+            marks = marks.filter(pupil_id__in=chunk)
+        for row in marks.values_list("pupil_id", "lesson_register__date", "lesson_register_id",
+                                     "lesson_register__lesson_id", "code"):
+            for column, value in zip(columns, row):
+                column.append(value)
     lessons: dict[int, LessonInfo] = {}
-    for lesson in Lesson.objects.filter(teaching_class__site_id__in=list(site_ids)).select_related(
+    for lesson in Lesson.objects.filter(id__in=set(columns[3])).select_related(
         "period", "period__site", "teaching_class", "teaching_class__subject", "teaching_class__teacher"
     ):
         teacher = lesson.teaching_class.teacher
@@ -472,17 +484,6 @@ def lesson_marks_between(
             teacher.id if teacher else -1, (teacher.get_full_name() or teacher.get_username()) if teacher else "",
             lesson.teaching_class_id, lesson.teaching_class.name,
         )
-    columns: list[list] = [[], [], [], [], []]
-    if lessons:
-        registers = LessonRegister.objects.filter(lesson_id__in=list(lessons), date__range=(start, end))
-        for chunk in _ids_chunks(pupil_ids):
-            marks = LessonMark.objects.filter(lesson_register__in=registers)
-            if chunk is not None:
-                marks = marks.filter(pupil_id__in=chunk)
-            for row in marks.values_list("pupil_id", "lesson_register__date", "lesson_register_id",
-                                         "lesson_register__lesson_id", "code"):
-                for column, value in zip(columns, row):
-                    column.append(value)
     return LessonMarks(
         np.array(columns[0], dtype=np.int64), np.array(columns[1], dtype="datetime64[D]"),
         np.array(columns[2], dtype=np.int64), np.array(columns[3], dtype=np.int64),

@@ -11,7 +11,6 @@ A few numbers no profile carries are the engine's own, marked [U: product defaul
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -143,11 +142,10 @@ def thresholds_from_profile(profile) -> Thresholds:
     )
 
 
-@lru_cache(maxsize=256)
-def _parsed(text: str) -> Thresholds:
-    from safewell.policy.profiles import profile_from_json
-
-    return thresholds_from_profile(profile_from_json(json.loads(text)))
+# Thresholds of stored profile versions, by (PolicyProfile id, created_at): a version is never
+# edited (profile_services: a change is a new version), so its thresholds never change; the
+# creation time guards against an id reused after a rolled-back install.
+_BY_PROFILE_ID: dict[tuple, Thresholds] = {}
 
 
 @lru_cache(maxsize=1)
@@ -159,13 +157,22 @@ def statutory() -> Thresholds:
 
 
 def thresholds_for_organisations(organisation_ids: Iterable[int]) -> dict[int, Thresholds]:
-    """{organisation id: Thresholds} from each organisation's active profile (one query), or
-    the statutory profile's where none is installed."""
+    """{organisation id: Thresholds} from each organisation's active profile, or the
+    statutory profile's where none is installed. One small query; a version's document is
+    read and parsed only the first time it is met."""
     from safewell.policy.models import PolicyProfile
+    from safewell.policy.profiles import profile_from_json
 
     ids = sorted(set(int(i) for i in organisation_ids))
     found = {organisation_id: statutory() for organisation_id in ids}
-    rows = PolicyProfile.objects.filter(organisation_id__in=ids, is_active=True).values_list("organisation_id", "parsed")
-    for organisation_id, parsed in rows:
-        found[organisation_id] = _parsed(json.dumps(parsed, sort_keys=True, default=str))
+    active = {
+        organisation_id: (profile_id, created_at)
+        for organisation_id, profile_id, created_at in PolicyProfile.objects.filter(
+            organisation_id__in=ids, is_active=True).values_list("organisation_id", "id", "created_at")
+    }
+    unseen = {key[0]: key for key in set(active.values()) - set(_BY_PROFILE_ID)}
+    for profile_id, parsed in PolicyProfile.objects.filter(id__in=list(unseen)).values_list("id", "parsed"):
+        _BY_PROFILE_ID[unseen[profile_id]] = thresholds_from_profile(profile_from_json(parsed))
+    for organisation_id, key in active.items():
+        found[organisation_id] = _BY_PROFILE_ID[key]
     return found

@@ -3,7 +3,10 @@ protection plan (or, once cases exist, with an open case) has an unexplained abs
 DSL is alerted that morning, and the social worker or virtual school is told the same day.
 
 Unexplained: N or O on the session register, or no mark at all on a register that has
-closed (a pupil left off a taken register is as unexplained as an N). The last few school
+closed (a pupil left off a taken register is as unexplained as an N). A session with no
+mark whose register was never closed (not taken, or still open) is not counted: that is
+the missing-registers board's business, and it keeps the answer a function of the marks
+and the registers' state, so incremental and full evaluation agree. The last few school
 days are looked at (N may stand for at most 5 school days, reg 10(7)-(9) [S]), so an alert
 raised one morning is still met the next day while the absence is still unexplained, and
 is no longer met once a reason is recorded. One alert per school day.
@@ -28,9 +31,8 @@ SOURCE_VULNERABLE = (
     "worker too) the same day (WTTISA para 52 via Enfield and Oxfordshire, statutory.md §3.6 and §5.1 [S]; "
     "virtual schools §5.2 [S], local practice); the DSL is informed immediately (seed 000 §5)."
 )
-_UNEXPLAINED = np.zeros(256, dtype=bool)
-_UNEXPLAINED[sorted(codes.store_bytes({"N", "O"}))] = True
-_UNEXPLAINED[codes.NO_MARK_BYTE] = True
+_EXPLICIT = np.zeros(256, dtype=bool)
+_EXPLICIT[sorted(codes.store_bytes({"N", "O"}))] = True
 KIND_LABELS = {
     "child_protection_plan": "on a child protection plan",
     "child_in_need": "a child in need",
@@ -51,13 +53,14 @@ def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
     first_day = max(0, t.day_count - th.vulnerable_lookback_school_days)
     start = int(t.day_starts[first_day])
     window = batch.marks[rows, start:]
-    unexplained = _UNEXPLAINED[window]
-    pending = window == F.PENDING
-    if pending.any():
-        # Today's sessions with no mark count once the pupil's register has closed.
-        sessions = np.where(t.is_pm[start:], "PM", "AM")
-        closed = np.array([[(int(g), s) in batch.closed_today for s in sessions] for g in batch.group_ids[rows]])
-        unexplained |= pending & closed
+    unexplained = _EXPLICIT[window]
+    unmarked = (window == F.PENDING) | (window == codes.NO_MARK_BYTE)
+    if unmarked.any():
+        # Sessions with no mark count once the pupil's register has closed.
+        keys = [(str(d), "PM" if pm else "AM") for d, pm in zip(t.dates[start:], t.is_pm[start:])]
+        closed = np.array([[(int(g), d, s) in batch.closed_registers for d, s in keys] for g in batch.group_ids[rows]],
+                          dtype=bool).reshape(unmarked.shape)
+        unexplained |= unmarked & closed
     days = t.day_of_column[start:]
     for i, row in enumerate(rows):
         for day in np.unique(days[unexplained[i]]):
@@ -67,7 +70,8 @@ def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
             date = batch.day_date(int(day))
             session_list = [
                 {"date": str(t.dates[c]), "session": "PM" if t.is_pm[c] else "AM",
-                 "code": "no mark (register closed)" if batch.marks[row, c] == F.PENDING else F.code_text(int(batch.marks[row, c]))}
+                 "code": "no mark (register closed)" if batch.marks[row, c] in (F.PENDING, codes.NO_MARK_BYTE)
+                 else F.code_text(int(batch.marks[row, c]))}
                 for c in columns
             ]
             who = [f"{p['name']} ({p['role'].replace('_', ' ')}, {p['organisation']})" for p in vulnerability.tell]
