@@ -56,6 +56,7 @@ Any JSON is kept and shown; these keys are shown specially when present:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -68,11 +69,12 @@ from django.utils import timezone
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.models import Action
-from safewell.audit.services import audit_bulk, audit_log
+from safewell.audit.services import audit_log
 from safewell.policy import rule_ids
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
 from safewell.policy.models import (
     LIVE_STATES,
+    SEVERITY_RANK,
     Alert,
     AlertAction,
     AlertActionKind,
@@ -223,26 +225,12 @@ def team_for(alert: Alert, notify: Sequence[str] = ()) -> tuple[list[User], str]
     return users, f"the DSL team at {site_name}"
 
 
-def _notifications_for(
-    alert: Alert, users: Sequence[User], label: str, channels: Sequence[str], kind: str, now: dt.datetime,
-    phones: dict[int, str],
-) -> list[Notification]:
-    rows = []
-    for user in users:
-        for channel in channels:
-            address = ""
-            if channel == Channel.EMAIL:
-                address = user.email
-            elif channel == Channel.SMS:
-                address = phones.get(user.pk, "")
-            if channel != Channel.IN_APP and not address:
-                continue  # no email address or mobile number: the in-app one still reaches them
-            rows.append(Notification(
-                alert=alert, kind=kind, recipient=user, address=address, recipient_label=label,
-                channel=channel, next_attempt_at=now, created_at=now,
-                dedupe_key=f"alert:{alert.pk}:{kind}:{channel}:user:{user.pk}",
-            ))
-    return rows
+def _address(user: User, channel: str, phones: dict[int, str]) -> str:
+    if channel == Channel.EMAIL:
+        return user.email
+    if channel == Channel.SMS:
+        return phones.get(user.pk, "")
+    return ""
 
 
 def _phones(users: Iterable[User]) -> dict[int, str]:
@@ -252,36 +240,67 @@ def _phones(users: Iterable[User]) -> dict[int, str]:
     )
 
 
+# More alerts than this for one person by one channel in one go (a school's first nightly
+# run) become one digest message, not a flood of them.
+DIGEST_AFTER = 3
+
+
+@dataclass
+class _Outgoing:
+    """The alerts one person hears of by one channel from one call."""
+
+    user: User
+    channel: str
+    address: str
+    label: str
+    alerts: list[Alert] = field(default_factory=list)
+
+    def rows(self, kind: str, now: dt.datetime) -> list[Notification]:
+        common = dict(kind=kind, recipient=self.user, address=self.address, recipient_label=self.label,
+                      channel=self.channel, next_attempt_at=now, created_at=now)
+        who = f"{kind}:{self.channel}:user:{self.user.pk}"
+        if len(self.alerts) <= DIGEST_AFTER:
+            return [Notification(alert=a, dedupe_key=f"alert:{a.pk}:{who}", **common) for a in self.alerts]
+        lead = max(self.alerts, key=lambda a: (SEVERITY_RANK.get(a.severity, 0), -a.pk))
+        ids = ",".join(str(pk) for pk in sorted(a.pk for a in self.alerts))
+        digest = hashlib.sha256(ids.encode()).hexdigest()[:20]
+        return [Notification(alert=lead, alert_count=len(self.alerts), dedupe_key=f"digest:{digest}:{who}", **common)]
+
+
 def notifications_queue(
     *, alerts: Sequence[Alert], kind: str, now: dt.datetime, delivery_cache: dict | None = None,
     recipients: Sequence[User] | None = None,
 ) -> int:
     """Write the outbox rows for `alerts` (in the caller's transaction) and ask the worker to
     deliver them once that transaction commits. Returns the rows written; a row whose
-    dedupe_key exists already is skipped, so calling this twice never queues twice."""
+    dedupe_key exists already is skipped, so calling this twice never queues twice.
+    `recipients` replaces the routed team (escalation to the lead DSLs)."""
     cache = {} if delivery_cache is None else delivery_cache
     teams: dict[tuple, tuple[list[User], str, dict[int, str]]] = {}
-    rows: list[Notification] = []
+    outgoing: dict[tuple[int, str], _Outgoing] = {}
     for alert in alerts:
         delivery = rule_delivery(alert.organisation, alert.rule_id, cache=cache)
         team_key = (alert.organisation_id, alert.site_id, alert.routed_to_role, delivery.notify)
-        if recipients is not None:
-            users, label = list(recipients), "the lead DSL"
-            teams[team_key] = (users, label, _phones(users))
-        elif team_key not in teams:
-            users, label = team_for(alert, delivery.notify)
+        if team_key not in teams:
+            users, label = (list(recipients), "the lead DSL") if recipients is not None else team_for(alert, delivery.notify)
             teams[team_key] = (users, label, _phones(users))
         users, label, phones = teams[team_key]
-        rows += _notifications_for(alert, users, label, delivery.channels, kind, now, phones)
+        for user in users:
+            for channel in delivery.channels:
+                address = _address(user, channel, phones)
+                if channel != Channel.IN_APP and not address:
+                    continue  # no email address or mobile number: the in-app one still reaches them
+                slot = outgoing.setdefault((user.pk, channel), _Outgoing(user, channel, address, label))
+                slot.alerts.append(alert)
+    rows = [row for slot in outgoing.values() for row in slot.rows(kind, now)]
     if not rows:
         return 0
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list("dedupe_key", flat=True)
-    )
-    rows = [r for r in rows if r.dedupe_key not in existing]
-    written = Notification.objects.bulk_create(rows, batch_size=500)
-    audit_bulk(action=Action.CREATE, targets=written, detail=f"notification queued ({kind})")
-    _deliver_after_commit()
+    existing: set[str] = set()
+    for chunk in _chunks([r.dedupe_key for r in rows]):
+        existing.update(Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True))
+    written = Notification.objects.bulk_create([r for r in rows if r.dedupe_key not in existing], batch_size=500)
+    if written:
+        _deliver_after_commit()
     return len(written)
 
 
@@ -356,7 +375,26 @@ def alerts_sync(*, candidates: list[AlertCandidate], scope: EvaluationScope, now
         result.opened = [a.pk for a in opened]
         result.no_longer_met = _mark_no_longer_met(existing, wanted, scope, now)
         result.notifications_queued = notifications_queue(alerts=opened, kind=NotificationKind.RAISED, now=now)
+        _audit_sync(result, scope)
     return result
+
+
+def _audit_sync(result: SyncResult, scope: EvaluationScope) -> None:
+    """One audit event per evaluation that changed anything, naming every alert it opened,
+    renewed or found no longer met. One event, not one per alert: a school's first nightly
+    run opens thousands, each alert row records its own rule, evidence and times, and the
+    marks behind them are audited where they are written. Actions by people are audited one
+    by one (`_transition`)."""
+    if not result.changed:
+        return
+    audit_log(
+        action=Action.CREATE if result.opened else Action.UPDATE,
+        target_type="policy.alert", target_id="",
+        changes={"opened": [None, result.opened], "renewed": [None, result.updated],
+                 "no_longer_met": [None, result.no_longer_met]},
+        detail=(f"evaluation ({'full' if scope.is_full else 'incremental'}): {len(result.opened)} opened, "
+                f"{len(result.updated)} renewed, {len(result.no_longer_met)} no longer met"),
+    )
 
 
 def _key_of(candidate: AlertCandidate, sites: dict[int, Site]) -> _Key:
@@ -379,27 +417,46 @@ def _existing_alerts(
     candidates: Sequence[AlertCandidate], scope: EvaluationScope, sites: dict[int, Site]
 ) -> dict[_Key, Alert]:
     """The alerts the sync may touch: every live alert in the scope, and any alert (closed
-    too) with a candidate's key. A live alert wins over a closed one with the same key."""
-    found: dict[int, Alert] = {}
-    base = Alert.objects.select_related("organisation", "site")
-    for alert in base.filter(_scope_filter(scope), state__in=LIVE_STATES):
-        found[alert.pk] = alert
-    pupil_ids = sorted({c.pupil_id for c in candidates if c.pupil_id is not None})
-    for chunk in _chunks(pupil_ids):
-        for alert in base.filter(pupil_id__in=chunk, rule_id__in={c.rule_id for c in candidates}):
-            found[alert.pk] = alert
-    groups = [c for c in candidates if c.pupil_id is None]
-    if groups:
-        for alert in base.filter(
-            pupil__isnull=True, rule_id__in={c.rule_id for c in groups},
-            organisation_id__in={sites[c.site_id].organisation_id for c in groups},
-            episode_key__in={c.episode_key for c in groups},
-        ):
-            found[alert.pk] = alert
+    too) with a candidate's key. A live alert wins over a closed one with the same key.
+
+    Whole rows are loaded only for those: the candidates' keys are first matched against
+    narrow (id, key, state) tuples, because a nightly run's candidates are mostly renewals
+    of live alerts the first query already holds."""
+    found: dict[int, Alert] = {a.pk: a for a in Alert.objects.filter(_scope_filter(scope), state__in=LIVE_STATES)}
+    held = {_alert_key(a) for a in found.values()}
+    missing = {_key_of(c, sites) for c in candidates} - held
+    wanted_ids = [pk for pk, key in _keys_of_alerts_like(candidates, missing, sites) if key in missing]
+    for chunk in _chunks(sorted(wanted_ids)):
+        found.update((a.pk, a) for a in Alert.objects.filter(pk__in=chunk))
     by_key: dict[_Key, Alert] = {}
     for alert in sorted(found.values(), key=lambda a: (a.is_live, a.pk)):
         by_key[_alert_key(alert)] = alert  # live and newest last, so they win
     return by_key
+
+
+_KEY_FIELDS = ("pk", "organisation_id", "rule_id", "pupil_id", "episode_key")
+
+
+def _keys_of_alerts_like(
+    candidates: Sequence[AlertCandidate], missing: set[_Key], sites: dict[int, Site]
+) -> Iterable[tuple[int, _Key]]:
+    """(id, key) of every alert, in any state, of the pupils (or groups) of the missing keys."""
+    if not missing:
+        return
+    pupil_ids = sorted({key[2] for key in missing if key[2] is not None})
+    rules = sorted({key[1] for key in missing})
+    for chunk in _chunks(pupil_ids):
+        for pk, organisation_id, rule_id, pupil_id, episode in Alert.objects.filter(
+            pupil_id__in=chunk, rule_id__in=rules
+        ).values_list(*_KEY_FIELDS):
+            yield pk, (organisation_id, rule_id, pupil_id, episode)
+    groups = [key for key in missing if key[2] is None]
+    if groups:
+        for pk, organisation_id, rule_id, pupil_id, episode in Alert.objects.filter(
+            pupil__isnull=True, organisation_id__in={k[0] for k in groups},
+            rule_id__in={k[1] for k in groups}, episode_key__in={k[3] for k in groups},
+        ).values_list(*_KEY_FIELDS):
+            yield pk, (organisation_id, rule_id, pupil_id, episode)
 
 
 def _scope_filter(scope: EvaluationScope) -> Q:
@@ -444,10 +501,6 @@ def _save_renewed(existing: dict[_Key, Alert], ids: Sequence[int]) -> None:
     wanted = set(ids)
     alerts = [a for a in existing.values() if a.pk in wanted]
     Alert.objects.bulk_update(alerts, _RENEWED_FIELDS, batch_size=500)
-    audit_bulk(
-        action=Action.UPDATE, targets=alerts, detail="evidence renewed by evaluation",
-        changes=[{name: [None, getattr(a, name)] for name in ("severity", "evidence_updated_at")} for a in alerts],
-    )
 
 
 def _open(candidates: Sequence[AlertCandidate], sites: dict[int, Site], now: dt.datetime) -> list[Alert]:
@@ -462,10 +515,6 @@ def _open(candidates: Sequence[AlertCandidate], sites: dict[int, Site], now: dt.
         # Another evaluation (the register's incremental one, the nightly run) opened some of
         # these after we looked. Open one by one; a conflict means the alert exists: fine.
         created = [a for a in (_open_one(alert) for alert in alerts) if a is not None]
-    audit_bulk(action=Action.CREATE, targets=created, detail="alert raised by evaluation")
-    AlertAction.objects.bulk_create([
-        AlertAction(alert=a, action=AlertActionKind.RAISE, reason="", actor=None, at=now) for a in created
-    ])
     AlertPeer.objects.bulk_create([
         AlertPeer(alert=alert, pupil_id=pupil_id)
         for alert, candidate in zip(alerts, candidates) if alert.pk
@@ -520,10 +569,6 @@ def _mark_no_longer_met(
     ids = [a.pk for a in cleared]
     for chunk in _chunks(ids):
         Alert.objects.filter(pk__in=chunk, condition_cleared_at__isnull=True).update(condition_cleared_at=now)
-    audit_bulk(
-        action=Action.UPDATE, targets=cleared, detail="condition no longer met",
-        changes=[{"condition_cleared_at": [None, now]} for _ in cleared],
-    )
     return ids
 
 

@@ -245,9 +245,15 @@ class Notification(models.Model):
     (policy/tasks.py) delivers it, at least once, with retries. `dedupe_key` is unique, so
     the same message can never be queued twice however often the engine runs.
 
-    Creating a row is audited (who was told of what); the worker's status updates are
-    conditional UPDATEs, outbox bookkeeping that the audit log does not need.
+    When one evaluation raises many alerts for the same person (a school's first nightly
+    run), they get one message per channel (a digest, `alert_count` > 1, linked to the most
+    severe alert) instead of hundreds.
     """
+
+    audit_exempt = (
+        "outbox bookkeeping: the rows themselves are the record of who was told what and when; "
+        "the alerts and every action on them are audited"
+    )
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=NotificationKind.choices, default=NotificationKind.RAISED)
@@ -260,6 +266,8 @@ class Notification(models.Model):
     # Who the recipient is, in words for the message ("the DSL team at North site").
     recipient_label = models.CharField(max_length=200, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    # How many alerts this message tells of: 1, or more for a digest.
+    alert_count = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     # Also the claim: the worker moves it forward by a lease with a conditional UPDATE.
@@ -289,6 +297,7 @@ class Notification(models.Model):
                 condition=~Q(status=NotificationStatus.SENT) | Q(sent_at__isnull=False),
                 name="notification_sent_has_time",
             ),
+            models.CheckConstraint(condition=Q(alert_count__gte=1), name="notification_alert_count_from_1"),
         ]
         indexes = [
             # The worker's query: queued and due.

@@ -72,9 +72,30 @@ SMS_BODY = {
 }
 
 
-def alert_link(alert_id: int) -> str:
-    path = reverse("policy:alert_detail", args=[alert_id])
+DIGEST_SUBJECT = {
+    NotificationKind.RAISED: "Safewell: {count} new alerts for {label}",
+    NotificationKind.ESCALATED: "Safewell: {count} alerts not acknowledged in time, for {label}",
+}
+DIGEST_OPENING = {
+    NotificationKind.RAISED: "Safewell has raised {count} alerts for {label}.",
+    NotificationKind.ESCALATED: "{count} alerts were not acknowledged in time, so they come to {label}.",
+}
+DIGEST_SMS = "Safewell: {count} {what} for {label}. Sign in to see them: {link}"
+SEVERAL_CATEGORIES = "several (see the inbox)"
+
+
+def _absolute(path: str) -> str:
     return getattr(settings, "SAFEWELL_BASE_URL", "").rstrip("/") + path
+
+
+def alert_link(alert_id: int) -> str:
+    return _absolute(reverse("policy:alert_detail", args=[alert_id]))
+
+
+def _link_for(notification: Notification) -> str:
+    if notification.alert_count > 1:
+        return _absolute(reverse("policy:inbox"))
+    return alert_link(notification.alert_id)
 
 
 def _team_words(notification: Notification) -> str:
@@ -86,18 +107,26 @@ def _team_words(notification: Notification) -> str:
 
 def email_for(notification: Notification) -> EmailMessage:
     """The email for one row: who should look, the category, a link. Nothing else."""
+    digest = notification.alert_count > 1
     words = dict(
-        label=notification.recipient_label or "you", category=category_of(notification.alert.rule_id),
-        link=alert_link(notification.alert_id), team=_team_words(notification),
+        label=notification.recipient_label or "you", count=notification.alert_count,
+        category=SEVERAL_CATEGORIES if digest else category_of(notification.alert.rule_id),
+        link=_link_for(notification), team=_team_words(notification),
     )
+    subject = (DIGEST_SUBJECT if digest else EMAIL_SUBJECT)[notification.kind]
+    opening = (DIGEST_OPENING if digest else OPENING)[notification.kind]
     return EmailMessage(
-        subject=EMAIL_SUBJECT[notification.kind].format(**words),
-        body=EMAIL_BODY.format(opening=OPENING[notification.kind].format(**words), **words),
+        subject=subject.format(**words),
+        body=EMAIL_BODY.format(opening=opening.format(**words), **words),
         to=[notification.address],
     )
 
 
 def sms_for(notification: Notification) -> str:
+    if notification.alert_count > 1:
+        what = "new alerts" if notification.kind == NotificationKind.RAISED else "alerts not acknowledged in time"
+        return DIGEST_SMS.format(count=notification.alert_count, what=what,
+                                 label=notification.recipient_label or "you", link=_link_for(notification))
     return SMS_BODY[notification.kind].format(
         category=category_of(notification.alert.rule_id).lower(),
         label=notification.recipient_label or "you", link=alert_link(notification.alert_id),

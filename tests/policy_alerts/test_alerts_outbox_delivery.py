@@ -231,3 +231,28 @@ def test_the_worker_task_delivers_the_due_rows(flaky_mail, raised):
     result = deliver_notifications.call()
 
     assert result["sent"] == 2 and len(mail.outbox) == 1
+
+
+def test_many_alerts_at_once_reach_each_person_as_one_digest_per_channel(flaky_mail, personas):
+    from safewell.policy.alerts import DIGEST_AFTER
+    from tests.pupils.pupil_factory import make_pupil
+
+    pupils = [make_pupil(personas.north, forename=f"P{i}") for i in range(DIGEST_AFTER + 2)]
+    alerts_sync(candidates=[candidate(p) for p in pupils], scope=full_scope(personas), now=NOW)
+
+    rows = list(Notification.objects.values_list("recipient__username", "channel", "alert_count"))
+    assert sorted(rows) == [("dsl", "email", DIGEST_AFTER + 2), ("dsl", "in_app", DIGEST_AFTER + 2)]
+    outbox.notifications_deliver_due(now=NOW)
+    message = mail.outbox[0]
+    assert message.subject == f"Safewell: {DIGEST_AFTER + 2} new alerts for the DSL team at North site"
+    assert "/policy/alerts/" in message.body and "P0" not in message.body
+
+
+def test_a_few_alerts_at_once_are_told_one_by_one(flaky_mail, personas):
+    from safewell.policy.alerts import DIGEST_AFTER
+    from tests.pupils.pupil_factory import make_pupil
+
+    pupils = [make_pupil(personas.north, forename=f"P{i}") for i in range(DIGEST_AFTER)]
+    alerts_sync(candidates=[candidate(p) for p in pupils], scope=full_scope(personas), now=NOW)
+
+    assert Notification.objects.filter(channel="email", alert_count=1).count() == DIGEST_AFTER

@@ -27,7 +27,7 @@ def test_a_new_candidate_opens_one_alert_with_its_evidence_and_source(personas, 
     assert alert.explanation == "Absent for 3 school days in a row with no reason given."
     assert alert.source.startswith("design.md")
     assert alert.raised_at == NOW and alert.routed_to_role == "dsl"
-    assert list(alert.actions.values_list("action", flat=True)) == ["raise"]
+    assert not alert.actions.exists()  # no person has done anything yet
 
 
 def test_running_the_same_evaluation_every_day_never_duplicates_an_alert(personas, north_pupil):
@@ -188,11 +188,20 @@ def test_alerts_are_written_in_the_callers_transaction(personas, north_pupil):
     assert not Alert.objects.exists() and not Notification.objects.exists() and not AlertAction.objects.exists()
 
 
-def test_raising_an_alert_is_in_the_audit_log(personas, north_pupil):
-    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+def test_each_evaluation_that_changes_alerts_is_one_audit_event_naming_them(personas, north_pupil):
+    other = make_pupil(personas.north, forename="Ivy")
+    alerts_sync(candidates=[candidate(north_pupil), candidate(other)], scope=full_scope(personas), now=NOW)
+    opened = sorted(Alert.objects.values_list("pk", flat=True))
+    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)  # `other` came back
+    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)  # nothing changed
 
-    alert = Alert.objects.get()
-    assert AuditEvent.objects.filter(target_type="policy.alert", target_id=str(alert.pk), action="create").exists()
+    events = list(AuditEvent.objects.filter(target_type="policy.alert").order_by("id"))
+    assert [e.detail for e in events] == [
+        "evaluation (full): 2 opened, 0 renewed, 0 no longer met",
+        "evaluation (full): 0 opened, 0 renewed, 1 no longer met",
+    ]
+    assert sorted(events[0].changes["opened"][1]) == opened
+    assert events[1].changes["no_longer_met"][1] == [Alert.objects.get(pupil=other).pk]
 
 
 def test_an_unknown_severity_is_refused_before_anything_is_written(personas, north_pupil):
