@@ -218,19 +218,33 @@ class FlaggedSession:
 
 @dataclass(frozen=True)
 class LessonLine:
-    """One lesson of the evidence, whatever keys the rule used."""
+    """One lesson of the evidence (the engine's `lessons_missed` items)."""
 
     date: str
-    lesson: str
     period: str
+    subject: str
+    teaching_class: str
     teacher: str
     code: str
+    pupil: str  # for a group's lessons: whose mark it is
 
     @classmethod
-    def of(cls, item: dict) -> LessonLine:
+    def of(cls, item: dict, names: dict[int, str]) -> LessonLine:
         def text(*keys: str) -> str:
             return next((str(item[k]) for k in keys if item.get(k) not in (None, "")), "")
-        return cls(text("date"), text("lesson", "class", "subject"), text("period"), text("teacher"), text("code"))
+        pupil = item.get("pupil")
+        return cls(text("date"), text("period"), text("subject"), text("class"), text("teacher"), text("code"),
+                   names.get(pupil, str(pupil)) if pupil is not None else "")
+
+
+def _lesson_items(evidence: dict) -> list[dict]:
+    """The lessons behind an alert: `lessons_missed` (the engine's key), or `lessons` when it
+    is a list (some rules use `lessons` for a count)."""
+    for key in ("lessons_missed", "lessons"):
+        items = evidence.get(key)
+        if isinstance(items, list):
+            return [item for item in items if isinstance(item, dict)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -295,6 +309,9 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
     )
     evidence = alert.evidence or {}
     rule = rule_ids.RULES_BY_ID.get(alert.rule_id)
+    names = {p.pk: p.display_name for p in peers}
+    if alert.pupil_id:
+        names[alert.pupil_id] = alert.pupil.display_name
     return AlertDetail(
         alert=alert, can_act=can_act, is_overdue=is_overdue(alert, now),
         category=category_of(alert.rule_id),
@@ -303,15 +320,22 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
         actions=list(alert.actions.select_related("actor").order_by("at", "pk")),
         notifications=list(alert.notifications.select_related("recipient").order_by("created_at", "pk")),
         sessions=flagged_sessions(evidence),
-        lessons=[LessonLine.of(item) for item in evidence.get("lessons", []) or [] if isinstance(item, dict)],
+        lessons=[LessonLine.of(item, names) for item in _lesson_items(evidence)],
         figures=[(str(k), _plain(v)) for k, v in (evidence.get("figures") or {}).items()]
         if isinstance(evidence.get("figures"), dict) else [],
-        other_evidence=[(str(k), _plain(v)) for k, v in evidence.items() if k not in _SHOWN_KEYS],
+        other_evidence=[(_label(k), _plain(v)) for k, v in evidence.items()
+                        if k not in _SHOWN_KEYS and not (k == "lessons" and isinstance(v, list))],
         to_tell=_to_tell(alert, today),
     )
 
 
-_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons", "figures"})
+# Shown in their own tables, or repeated elsewhere on the page (the rule, the group's members).
+_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons_missed", "figures", "rule", "members"})
+
+
+def _label(key) -> str:
+    """An evidence key as words: "other_missed" → "Other missed"."""
+    return str(key).replace("_", " ").capitalize()
 
 
 def _plain(value) -> str:
@@ -325,14 +349,18 @@ def _plain(value) -> str:
 
 
 def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
-    """The sessions the evidence names (`sessions`, and both halves of each of `dates`)."""
+    """The sessions the evidence names: `sessions`, both halves of each of `dates`, and the
+    sessions of the missed lessons (a group's lessons are its members', so not those)."""
     found: dict[tuple[dt.date, str], FlaggedSession] = {}
-    for item in evidence.get("sessions", []) or []:
+    lessons = [item for item in _lesson_items(evidence) if "pupil" not in item]
+    sessions = evidence.get("sessions", [])
+    for item in [*(sessions if isinstance(sessions, list) else []), *lessons]:
         if isinstance(item, dict) and item.get("date") and item.get("session") in ("AM", "PM"):
             day = _date(item["date"])
-            if day:
+            if day and (day, item["session"]) not in found:
                 found[(day, item["session"])] = FlaggedSession(day, item["session"], str(item.get("code", "")))
-    for text in evidence.get("dates", []) or []:
+    dates = evidence.get("dates", [])
+    for text in dates if isinstance(dates, list) else []:
         day = _date(text)
         if day:
             for session in ("AM", "PM"):

@@ -145,7 +145,7 @@ def test_the_detail_shows_the_explanation_rule_source_lessons_and_peers(client, 
     peer = admit(personas.north, "Linden")
     alerts_sync(candidates=[candidate(
         north_pupil, rule=rule_ids.PATTERN_PE_SWIMMING, episode="2026-27", peers=(peer.pk,),
-        evidence={"lessons": [{"date": "2026-10-06", "lesson": "8X/PE", "period": "P3", "teacher": "Mx Example", "code": "N"}],
+        evidence={"lessons_missed": [{"date": "2026-10-06", "session": "AM", "class": "8X/PE", "subject": "PE", "period": "P3", "teacher": "Mx Example", "code": "N", "lesson": 17}], "lessons": 5,
                   "figures": {"PE lessons missed": "4 of 5"}},
         explanation="Missed 4 of the last 5 PE lessons while attending others.",
     )], scope=full_scope(personas), now=NOW)
@@ -199,3 +199,28 @@ def test_the_detail_lists_who_outside_the_school_to_tell(client, personas, north
 
     table = page.split('id="to-tell"')[1].split("</table>")[0]
     assert "Social worker" in table and "Sam Example" in table and "+447700900456" in table
+
+
+def test_a_group_alert_shows_its_members_and_whose_lessons_were_missed(client, personas):
+    from tests.pupils.pupil_factory import make_pupil
+
+    members = [make_pupil(personas.north, forename=name, surname="Groupson") for name in ("Alder", "Birch", "Cherry")]
+    lessons = [{"date": "2026-10-13", "session": "PM", "period": "P5", "subject": "Science", "class": "9Y/Sc",
+                "teacher": "Mx Example", "lesson": 9, "code": "N", "pupil": m.pk} for m in members]
+    alerts_sync(candidates=[candidate(
+        None, site=personas.north, rule=rule_ids.PATTERN_CO_ABSENCE_GROUP, episode="group:1-2-3",
+        peers=tuple(m.pk for m in members),
+        evidence={"rule": rule_ids.PATTERN_CO_ABSENCE_GROUP, "members": [m.pk for m in members],
+                  "lessons_missed_together": 3, "lessons_missed": lessons},
+        explanation="3 pupils missed the same lessons together 3 times in the last 6 school weeks.",
+    )], scope=full_scope(personas), now=NOW)
+    client.force_login(personas.dsl)
+
+    page = client.get(reverse("policy:alert_detail", args=[Alert.objects.get().pk])).content.decode()
+
+    peers = page.split('id="peers"')[1].split("</ul>")[0]
+    assert all(f"{name} Groupson" in peers for name in ("Alder", "Birch", "Cherry"))
+    table = page.split('id="lessons"')[1].split("</table>")[0]
+    assert table.count("9Y/Sc") == 3 and "Birch Groupson" in table
+    assert "Lessons missed together" in page
+    assert 'id="heatmap"' not in page  # a group has no one calendar

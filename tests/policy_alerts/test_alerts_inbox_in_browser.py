@@ -45,7 +45,7 @@ def alert(personas) -> Alert:
     alerts_sync(candidates=[candidate(pupil, evidence={
         "sessions": [{"date": "2025-09-09", "session": s, "code": "N"} for s in ("AM", "PM")]
         + [{"date": "2025-09-10", "session": s, "code": "O"} for s in ("AM", "PM")],
-        "lessons": [{"date": "2025-09-09", "lesson": "7A/PE", "period": "P2", "teacher": "Mx Example", "code": "N"}],
+        "lessons_missed": [{"date": "2025-09-09", "session": "AM", "class": "7A/PE", "subject": "PE", "period": "P2", "teacher": "Mx Example", "code": "N", "lesson": 3}],
         "figures": {"school days absent": 2},
     })], scope=full_scope(personas), now=NOW)
     return Alert.objects.get()
