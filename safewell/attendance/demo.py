@@ -463,6 +463,7 @@ class DemoAttendance:
     def _lessons_load(self, year: AcademicYear) -> None:
         """Every lesson register of the current year before today, taken by the class's
         teacher, with a mark for each member of the class (today's stay untaken)."""
+        from safewell.attendance.management.commands.generate import bulk_insert
         from safewell.attendance.models import LessonMark, LessonRegister
         from safewell.audit.services import audit_log
         from safewell.pupils.models import ClassMembership, Lesson
@@ -497,11 +498,20 @@ class DemoAttendance:
                 if lesson_marks:
                     registers.append(register)
                     marks.append(lesson_marks)
+        # The registers' ids come back from bulk_create (both databases); the marks, tens of
+        # thousands, go in through the generator's COPY/executemany path.
         LessonRegister.objects.bulk_create(registers, batch_size=2000)
-        for register, lesson_marks in zip(registers, marks):
-            for mark in lesson_marks:
-                mark.lesson_register_id = register.pk
-        LessonMark.objects.bulk_create([m for group in marks for m in group], batch_size=5000)
+        rows = [(register.pk, *mark) for register, group in zip(registers, marks) for mark in group]
+        bulk_insert(LessonMark._meta.db_table, pl.DataFrame(
+            {
+                "lesson_register_id": [r[0] for r in rows],
+                "pupil_id": [r[1] for r in rows],
+                "code": [r[2] for r in rows],
+                "minutes_late": pl.Series([None] * len(rows), dtype=pl.Int16),
+                "recorded_at": pl.Series([r[3] for r in rows], dtype=pl.Datetime("us", "UTC")),
+                "recorded_by_id": pl.Series([r[4] for r in rows], dtype=pl.Int64),
+            }
+        ))
         audit_log(
             action="create", target_type="attendance.lessonmark",
             detail=f"demo: {len(registers)} lesson registers with {sum(map(len, marks))} lesson marks for "
@@ -509,7 +519,9 @@ class DemoAttendance:
         )
 
     def _lesson_register(self, lesson, day: dt.date, members, marks_of: _LessonMarks):
-        from safewell.attendance.models import LessonMark, LessonRegister
+        """The register of `lesson` on `day` and its marks as (pupil id, code, recorded at,
+        recorded by) rows."""
+        from safewell.attendance.models import LessonRegister
 
         starts = dt.datetime.combine(day, lesson.period.starts_at, LONDON)
         teacher_id = lesson.teaching_class.teacher_id
@@ -517,13 +529,13 @@ class DemoAttendance:
             lesson=lesson, date=day, version=1, taken_at=starts + dt.timedelta(minutes=3), taken_by_id=teacher_id,
             closed_at=dt.datetime.combine(day, lesson.period.ends_at, LONDON),
         )
+        recorded_at = (starts + dt.timedelta(minutes=3)).astimezone(dt.UTC)
         marks = []
         for pupil_id, starts_on, ends_on in members:
             if starts_on <= day and (ends_on is None or day <= ends_on):
                 code = marks_of.code(pupil_id, day, lesson.period.session, lesson.teaching_class.name, lesson.period.name)
                 if code is not None:
-                    marks.append(LessonMark(pupil_id=pupil_id, code=code, recorded_at=starts + dt.timedelta(minutes=3),
-                                            recorded_by_id=teacher_id))
+                    marks.append((pupil_id, code, recorded_at, teacher_id))
         return register, marks
 
     def _planned_absences_load(self) -> None:
