@@ -163,14 +163,6 @@ class SubmissionConflict(ValueError):
 
 # --- Register times (local wall clock) ----------------------------------------------------------
 
-# When a session ends, for U ("arrived after the register closed but before the end of the
-# session", reg 10 via Manchester [S], statutory.md §1 and §9). Sites record only their
-# register times (schools.models.Site), so, until they record session ends: the morning
-# session ends when the afternoon register opens, and the afternoon session ends at
-# PM_SESSION_ENDS_AT. Both are our assumptions [U], not statutory.
-PM_SESSION_ENDS_AT = dt.time(15, 30)
-
-
 def local_moment(day: dt.date, at: dt.time) -> dt.datetime:
     """The aware instant of wall-clock time `at` on `day` in England (BST or GMT as it is)."""
     return dt.datetime.combine(day, at, tzinfo=LONDON)
@@ -185,9 +177,10 @@ def register_closes_at(site, day: dt.date, session: str) -> dt.datetime:
 
 
 def session_ends_at(site, day: dt.date, session: str) -> dt.datetime:
-    if session == Session.AM:
-        return local_moment(day, site.pm_register_opens_at)
-    return local_moment(day, max(PM_SESSION_ENDS_AT, site.pm_register_closes_at))
+    """When the session ends (the site's own time, schools.models.Site): U ("attended after
+    the taking of the register ended but before the end of the session", reg 10 2024
+    Regulations via Manchester [S], statutory.md §1, §9) only until then."""
+    return local_moment(day, site.session_ends_at(session))
 
 
 def register_is_closed(register: SessionRegister | None, site, day: dt.date, session: str, now: dt.datetime) -> bool:

@@ -27,7 +27,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class SiteAdmin(admin.ModelAdmin):
     list_display = [
         "name", "code", "organisation", "am_register_opens_at", "am_register_closes_at",
-        "pm_register_opens_at", "pm_register_closes_at",
+        "pm_register_opens_at", "pm_register_closes_at", "am_session_ends_at", "pm_session_ends_at",
     ]
 
 

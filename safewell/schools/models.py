@@ -21,6 +21,13 @@ REGISTER_OPEN_TOO_LONG = (
     "no longer than 30 minutes, the same for every session)."
 )
 PM_REGISTER_BEFORE_AM = "The afternoon register must open after the morning register closes."
+SESSION_ENDS_BEFORE_REGISTER_CLOSES = (
+    "The session must end after its register closes (a pupil arriving in between is marked U)."
+)
+AM_SESSION_ENDS_AFTER_PM_REGISTER = "The morning session must end by the time the afternoon register opens."
+# When a site records no end for the afternoon session: our assumption [U], not statutory
+# (a typical end of the school day in England).
+PM_SESSION_ENDS_AT_DEFAULT = dt.time(15, 30)
 CLOSURE_CLASHES = "This site already has a closure on {date} for {sessions}."
 PARTIAL_CLOSURE_NEEDS_PART = "Say which part of the site is out of use."
 
@@ -66,6 +73,14 @@ class Site(models.Model):
     am_register_closes_at = models.TimeField(default=dt.time(9, 15))
     pm_register_opens_at = models.TimeField(default=dt.time(13, 15))
     pm_register_closes_at = models.TimeField(default=dt.time(13, 45))
+    # When each session ends, local wall clock: U ("attended after the taking of the register
+    # ended but before the end of the session", reg 10 2024 Regulations via Manchester [S],
+    # statutory.md §1, §9) runs only until then; later, the session keeps its absence code.
+    # Blank for the morning: it ends when the afternoon register opens.
+    am_session_ends_at = models.TimeField(
+        null=True, blank=True, help_text="Blank: the morning session ends when the afternoon register opens."
+    )
+    pm_session_ends_at = models.TimeField(default=PM_SESSION_ENDS_AT_DEFAULT)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -85,6 +100,16 @@ class Site(models.Model):
                 condition=Q(pm_register_opens_at__gte=F("am_register_closes_at")),
                 name="site_pm_register_after_am",
             ),
+            models.CheckConstraint(
+                condition=Q(am_session_ends_at__isnull=True)
+                | (Q(am_session_ends_at__gt=F("am_register_closes_at"))
+                   & Q(am_session_ends_at__lte=F("pm_register_opens_at"))),
+                name="site_am_session_ends_between_registers",
+            ),
+            models.CheckConstraint(
+                condition=Q(pm_session_ends_at__gt=F("pm_register_closes_at")),
+                name="site_pm_session_ends_after_register_closes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +121,14 @@ class Site(models.Model):
             return self.am_register_opens_at, self.am_register_closes_at
         if session == "PM":
             return self.pm_register_opens_at, self.pm_register_closes_at
+        raise ValueError(f"unknown session {session!r}")
+
+    def session_ends_at(self, session: str) -> dt.time:
+        """When the "AM" or "PM" session ends, local wall clock (U only until then)."""
+        if session == "AM":
+            return self.am_session_ends_at or self.pm_register_opens_at
+        if session == "PM":
+            return self.pm_session_ends_at
         raise ValueError(f"unknown session {session!r}")
 
     def clean(self) -> None:
@@ -118,8 +151,20 @@ class Site(models.Model):
             and self.pm_register_opens_at < self.am_register_closes_at
         ):
             errors["pm_register_opens_at"] = PM_REGISTER_BEFORE_AM
+        errors.update(self._session_end_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _session_end_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        am_ends, pm_ends = self.am_session_ends_at, self.pm_session_ends_at
+        if am_ends is not None and self.am_register_closes_at and am_ends <= self.am_register_closes_at:
+            errors["am_session_ends_at"] = SESSION_ENDS_BEFORE_REGISTER_CLOSES
+        elif am_ends is not None and self.pm_register_opens_at and am_ends > self.pm_register_opens_at:
+            errors["am_session_ends_at"] = AM_SESSION_ENDS_AFTER_PM_REGISTER
+        if pm_ends is not None and self.pm_register_closes_at and pm_ends <= self.pm_register_closes_at:
+            errors["pm_session_ends_at"] = SESSION_ENDS_BEFORE_REGISTER_CLOSES
+        return errors
 
 
 class PlacingSchoolKind(models.TextChoices):

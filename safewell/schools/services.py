@@ -55,6 +55,19 @@ def site_register_times_set(
 
 
 @transaction.atomic
+def site_session_ends_set(*, site: Site, am_ends_at: dt.time | None, pm_ends_at: dt.time) -> Site:
+    """Set when the morning and afternoon sessions end (local wall clock; `am_ends_at` None:
+    when the afternoon register opens). A pupil arriving after the register closed is U
+    only until the session ends (reg 10 2024 Regulations [S], statutory.md §9). Raises
+    ValidationError, saves nothing, when a session would end before its register closes."""
+    site.am_session_ends_at = am_ends_at
+    site.pm_session_ends_at = pm_ends_at
+    site.full_clean()
+    site.save(update_fields=["am_session_ends_at", "pm_session_ends_at"])
+    return site
+
+
+@transaction.atomic
 def placing_school_create(
     *,
     organisation: Organisation,

@@ -2,8 +2,9 @@
 that (reg 10(2) Table 1 [C]; U [S]; statutory.md §9), by London wall-clock time across
 the October 2026 clock change (BST ends Sunday 25 October).
 
-North: AM register 08:45–09:15, PM register 13:15–13:45; the morning session ends when the
-afternoon register opens, the afternoon one at 15:30 (registers.PM_SESSION_ENDS_AT).
+North: AM register 08:45–09:15, PM register 13:15–13:45; it records no session ends, so the
+morning session ends when the afternoon register opens and the afternoon one at 15:30 (the
+defaults of schools.models.Site). A site that records its own ends gets U only until them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from safewell.attendance.lateness import NotLate, late_arrival_record, late_code, session_of_arrival
 from safewell.attendance.models import Mark, MarkAmendment, SessionRegister
 from safewell.attendance.registers import MarkInput
+from safewell.schools.services import site_session_ends_set
 from tests.registers.register_school import london, submit
 
 UTC = dt.UTC
@@ -123,3 +125,48 @@ def test_an_arrival_time_in_a_submission_is_turned_into_l_or_u_by_the_server(sch
 
     mark = Mark.objects.get(pupil=school.ada)
     assert (mark.code, mark.minutes_late) == ("U", 35)
+
+
+# A site whose morning ends at 12:00 (lunch) and afternoon at 15:00, registers as North's.
+# reg 10 2024 Regulations [S] (statutory.md §1, §9): U is "attended after the taking of the
+# register ended but before the end of the session"; after the end, no late mark at all.
+# (arrival in London time on MON_GMT, session, code or None for "not late", minutes) — hand-computed.
+OWN_ENDS = [
+    ((9, 16), "AM", "U", 31),
+    ((11, 59), "AM", "U", 194),
+    ((12, 0), "AM", None, None),  # the morning has ended
+    ((12, 50), "AM", None, None),  # lunch: still before the afternoon register opens
+    ((13, 44), "PM", "L", 29),
+    ((14, 59), "PM", "U", 104),
+    ((15, 0), "PM", None, None),  # the afternoon has ended
+    ((15, 20), "PM", None, None),  # would still have been U under the 15:30 default
+]
+
+
+@pytest.mark.parametrize(("clock", "session", "code", "minutes"), OWN_ENDS)
+def test_u_runs_only_until_the_end_of_the_session_the_site_records(school, clock, session, code, minutes):
+    site_session_ends_set(site=school.north, am_ends_at=dt.time(12, 0), pm_ends_at=dt.time(15, 0))
+    arrived = london(MON_GMT, *clock)
+    day, found_session = session_of_arrival(school.north, arrived)
+    assert found_session == session
+    if code is None:
+        with pytest.raises(NotLate):
+            late_code(site=school.north, date=day, session=found_session, arrived_at=arrived)
+        return
+    late = late_code(site=school.north, date=day, session=found_session, arrived_at=arrived)
+    assert (late.code, late.minutes_late) == (code, minutes)
+
+
+def test_an_arrival_after_the_recorded_end_of_the_morning_is_refused_by_the_register(school):
+    from safewell.attendance.registers import SubmissionRejected
+
+    site_session_ends_set(site=school.north, am_ends_at=dt.time(12, 0), pm_ends_at=dt.time(15, 0))
+    submit(school, [(school.ada, "N")], date=MON_GMT, now=london(MON_GMT, 8, 50))
+
+    with pytest.raises(SubmissionRejected) as caught:
+        submit(school, [MarkInput(school.ada.pk, "L", arrived_at=london(MON_GMT, 12, 10))], date=MON_GMT,
+               now=london(MON_GMT, 12, 11), base=1, reason="Arrived at lunch")
+
+    assert [e["path"] for e in caught.value.errors] == ["marks[0].arrived_at"]
+    assert "after the morning session ended at 12:00" in caught.value.errors[0]["message"]
+    assert Mark.objects.get(pupil=school.ada).code == "N"
