@@ -133,10 +133,10 @@ ACCESS: dict[str, Access] = {
     # A whole site's marks as CSV: administrators, the DSL team and attendance officers of
     # a site (South's deputy gets the form for South); teachers and outside agencies 403.
     "attendance:export_marks": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
-    # Registers (attendance/selectors.py): a North group's register is read by everyone with a
-    # role at North (external read-only); South's deputy DSL gets a 404.
+    # Registers (attendance/selectors.py): a North group's register is read by North's staff
+    # who take registers; external users 403 (a whole class is not theirs), South's deputy DSL 404.
     "api:register_detail": only(
-        "admin", "dsl", "teacher", "attendance_officer", "external",
+        "admin", "dsl", "teacher", "attendance_officer",
         kwargs=lambda p: {"group_id": _north_group(p), "day": "2026-09-10", "session": "AM"},
     ),
     # A JSON body names the site and group, so an empty POST is a 400 for everyone;

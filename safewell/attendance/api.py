@@ -588,7 +588,8 @@ def register_submit(request: HttpRequest):
 def register_detail(request: HttpRequest, group_id: int, day: date, session: Literal["AM", "PM"]) -> RegisterOut:
     """The register of a registration group for one date and session, with the version to
     send back as `base_version`. Flags follow your role (a teacher sees no safeguarding
-    flags). 404 for a group at a site that is not yours."""
+    flags). 404 for a group at a site that is not yours; 403 for an external user (a
+    placing school or agency reads its own pupils' marks at /api/pupils/{id}/marks)."""
     from safewell.attendance.selectors import register_for_user
 
     view, can_edit = register_for_user(request.user, group_id, day, session, now=timezone.now())

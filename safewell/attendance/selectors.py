@@ -8,9 +8,13 @@ Who may do what with a site's registers (roles held at the register's site):
 | teacher                                       | yes               | yes             | no                 |
 | attendance officer, dsl, deputy dsl, pastoral | yes               | yes             | yes (read audited) |
 | admin                                         | yes               | yes             | no                 |
-| external (placing school, agency)             | yes               | no (403)        | no                 |
+| external (placing school, agency)             | no (403)          | no (403)        | no                 |
 
-Someone with no role at the site is told the group does not exist (404), as for pupils.
+External users (a placing school, an agency) read the attendance of the pupils they may see
+on those pupils' pages and through the pupil API; a whole class's register lists children
+who are none of their business, so the page, the API and anything else built on
+`register_for_user` / `lesson_register_for_user` refuse them (403). Someone with no role at
+the site is told the group does not exist (404), as for pupils.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -40,6 +45,9 @@ ROLES_TAKING_REGISTERS = frozenset({
 })
 ROLES_SEEING_PLANNED_REASONS = frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.PASTORAL, Role.ADMIN})
 READ_ONLY = "You can read this register but not change it."
+NOT_A_REGISTER_READER = (
+    "Registers are the school's own: you can read the attendance of your pupils on their pages."
+)
 
 
 # --- One register ------------------------------------------------------------------------------
@@ -99,10 +107,13 @@ def can_take_registers(roles: set[str]) -> bool:
 def register_for_user(user, group_id: int, date: dt.date, session: str, *, now: dt.datetime) -> tuple[RegisterView, bool]:
     """The register of a group for one session, as `user` may see it, and whether they may
     take it. Pupils on roll in the group that day, their marks, the planned codes, and the
-    flags their role allows. A read of safeguarding flags is audited here."""
+    flags their role allows. A read of safeguarding flags is audited here. PermissionDenied
+    for an external user (every reader now may also take it, so `can_edit` is True; it
+    stays in the contract for a read-only role)."""
     if session not in Session.values:
         raise Http404("No such session")
     group, roles = register_group_for_user(user, group_id)
+    _refuse_outsiders(roles)
     site = group.site
     register = SessionRegister.objects.filter(registration_group=group, date=date, session=session).select_related(
         "taken_by"
@@ -119,6 +130,12 @@ def register_for_user(user, group_id: int, date: dt.date, session: str, *, now: 
         is_school_session=_is_school_session(site, date, session), rows=tuple(rows),
     )
     return view, can_take_registers(roles)
+
+
+def _refuse_outsiders(roles: set[str]) -> None:
+    """A whole register is read only by the staff who take registers (the table above)."""
+    if not can_take_registers(roles):
+        raise PermissionDenied(NOT_A_REGISTER_READER)
 
 
 def _name(user) -> str:

@@ -67,12 +67,20 @@ def test_the_other_sites_deputy_cannot_reach_a_north_group_through_their_own_sit
     assert not Mark.objects.exists()
 
 
-def test_an_external_reader_may_read_but_not_submit(client, school):
+def test_an_external_user_may_neither_read_a_whole_register_nor_submit_one(client, school):
+    from safewell.attendance.selectors import NOT_A_REGISTER_READER
+
+    client.force_login(school.personas.teacher)
+    post(client, body(school))
     client.force_login(school.personas.external)
 
-    assert post(client, body(school)).status_code == 403
-    assert client.get(f"/api/registers/{school.group.pk}/{DAY.isoformat()}/AM").status_code == 200
-    assert not Mark.objects.exists()
+    read = client.get(f"/api/registers/{school.group.pk}/{DAY.isoformat()}/AM")
+    assert (read.status_code, read.json()["detail"]) == (403, NOT_A_REGISTER_READER)
+    assert "Registertest" not in read.content.decode()
+    assert post(client, body(school, [{"pupil": school.ada.pk, "code": "N"}], base_version=1)).status_code == 403
+    assert set(Mark.objects.values_list("code", flat=True)) == {"/"}
+    # Their own pupils' marks stay readable through the pupil API.
+    assert client.get(f"/api/pupils/{school.ada.pk}/marks").status_code == 200
 
 
 def test_anonymous_gets_401(client, school):
