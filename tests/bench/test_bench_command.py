@@ -51,6 +51,7 @@ def test_it_prints_one_json_object_and_sends_progress_to_stderr(tiny_run):
     assert run.stdout.strip().startswith("{") and run.stdout.strip().endswith("}")
     assert "signing in 2 teachers" in run.stderr
     assert figures["benchmarks"] == ["registers"]
+    assert figures["errors"] == []
 
 
 def test_it_records_the_machine_and_the_versions(tiny_run):

@@ -75,10 +75,13 @@ def run(options: BenchOptions, only: list[str] | None = None) -> Figures:
     for name in names:
         if name not in registry:
             raise KeyError(UNKNOWN_BENCHMARK.format(name=name, names=", ".join(sorted(registry))))
-    figures: Figures = {"machine": machine_description(), "benchmarks": names}
+    # "errors" lists what failed (each benchmark reports what it could); empty on success.
+    figures: Figures = {"machine": machine_description(), "benchmarks": names, "errors": []}
     for name in names:
         options.say(f"bench: {name}: {registry[name].description}")
         started = time.perf_counter()
-        figures.update(registry[name].function(options))
+        found = registry[name].function(options)
+        figures["errors"] = figures.get("errors", []) + found.pop("errors", [])
+        figures.update(found)
         figures[f"{name}_bench_wall_s"] = round(time.perf_counter() - started, 1)
     return figures

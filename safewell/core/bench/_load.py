@@ -406,13 +406,15 @@ async def _phase(clients: list[HttpClient], config: LoadConfig, population: Popu
     return total
 
 
-async def _run(phases: list[tuple[LoadConfig, Population]], say, probe) -> list[tuple[Outcome, Any, Any]]:
+async def _run(phases: list[tuple[Any, Population]], say, probe) -> list[tuple[Outcome, Any, Any]]:
     first_config, first_population = phases[0]
     say(f"  signing in {len(first_population.teachers)} teachers…")
     clients = await signed_in_clients(first_config, first_population.teachers)
     results = []
     try:
         for config, population in phases:
+            if callable(config):  # decided from the phases before it
+                config = config([outcome for outcome, _, _ in results])
             before = probe()
             outcome = await _phase(clients, config, population, say)
             results.append((outcome, before, probe()))
@@ -422,9 +424,10 @@ async def _run(phases: list[tuple[LoadConfig, Population]], say, probe) -> list[
             client.close()
 
 
-def run_load(phases: list[tuple[LoadConfig, Population]], say, probe=lambda: None) -> list[tuple[Outcome, Any, Any]]:
+def run_load(phases: list[tuple[Any, Population]], say, probe=lambda: None) -> list[tuple[Outcome, Any, Any]]:
     """Sign the teachers in once, then run each (config, population) phase in turn; for
-    each, its outcome and what `probe()` returned just before and just after it."""
+    each, its outcome and what `probe()` returned just before and just after it. A config
+    may be a function of the earlier phases' outcomes, called when its phase starts."""
     return asyncio.run(_run(phases, say, probe))
 
 

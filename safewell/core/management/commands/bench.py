@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from safewell.core.bench import BenchOptions, discover, run
 
 NO_JSON = "Say --json: the figures are printed as one JSON object (nothing else is supported yet)."
+FAILED = "{count} part(s) of the benchmarks failed: see \"errors\" in the JSON and the log above."
 BAD_DATABASES = "--databases is a comma-separated list of postgresql and sqlite, not {value!r}."
 
 
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         except KeyError as error:
             raise CommandError(error.args[0]) from None
         self.stdout.write(json.dumps(figures, indent=2, default=str))
+        if figures.get("errors"):
+            raise CommandError(FAILED.format(count=len(figures["errors"])))
 
 
 def _exit_on_signal(signum: int, frame) -> None:
