@@ -866,14 +866,30 @@ class LessonMarkRow:
 
 
 def lesson_marks_recent(*, pupil_id: int, today: dt.date, weeks: int = LESSON_WEEKS) -> list[LessonMarkRow]:
-    """The pupil's lesson marks of the last `weeks` weeks up to `today`, oldest first.
+    """The pupil's lesson marks (taken on the lesson registers) of the last `weeks` weeks:
+    lessons dated after `today` minus `weeks` weeks, up to and including `today`, oldest
+    first and in timetable order within a day. One query (the lesson_mark_pupil index)."""
+    from safewell.attendance.models import LessonMark
 
-    Lesson marks are taken on the lesson registers (issue 4, part 1), which add the
-    timetable and a lesson-mark model to this app. Until that model exists no lesson mark
-    can have been recorded, so there is nothing to return, and the pupil attendance page
-    leaves its lesson section out whenever this list is empty.
-    """
-    return []
+    marks = (
+        LessonMark.objects.filter(
+            pupil_id=pupil_id,
+            lesson_register__date__gt=today - dt.timedelta(weeks=weeks),
+            lesson_register__date__lte=today,
+        )
+        .select_related("lesson_register__lesson__period", "lesson_register__lesson__teaching_class__subject")
+        .order_by("lesson_register__date", "lesson_register__lesson__period__starts_at", "id")
+    )
+    return [
+        LessonMarkRow(
+            date=mark.lesson_register.date,
+            period=mark.lesson_register.lesson.period.name,
+            subject=mark.lesson_register.lesson.teaching_class.subject.name,
+            code=mark.code,
+            minutes_late=mark.minutes_late,
+        )
+        for mark in marks
+    ]
 
 
 def academic_year_period(academic_year, today: dt.date) -> Period:
