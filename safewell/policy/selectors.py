@@ -323,7 +323,7 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
         lessons=[LessonLine.of(item, names) for item in _lesson_items(evidence)],
         figures=[(str(k), _plain(v)) for k, v in (evidence.get("figures") or {}).items()]
         if isinstance(evidence.get("figures"), dict) else [],
-        other_evidence=[(_label(k), _plain(v)) for k, v in evidence.items()
+        other_evidence=[(_label(k), _pairs_named(v, names) if k == "pairs" else _plain(v)) for k, v in evidence.items()
                         if k not in _SHOWN_KEYS and not (k == "lessons" and isinstance(v, list))],
         to_tell=_to_tell(alert, today),
     )
@@ -336,6 +336,17 @@ _SHOWN_KEYS = frozenset({"sessions", "dates", "lessons_missed", "figures", "rule
 def _label(key) -> str:
     """An evidence key as words: "other_missed" → "Other missed"."""
     return str(key).replace("_", " ").capitalize()
+
+
+def _pairs_named(pairs, names: dict[int, str]) -> str:
+    """A group's {"12-15": 5} pair counts as "Ash Example and Bay Example: 5 together"."""
+    if not isinstance(pairs, dict):
+        return _plain(pairs)
+    def name(text: str) -> str:
+        return names.get(int(text), text) if text.isdigit() else text
+    return "; ".join(
+        f"{' and '.join(name(part) for part in str(key).split('-'))}: {count} together" for key, count in pairs.items()
+    )
 
 
 def _plain(value) -> str:

@@ -211,7 +211,8 @@ def test_a_group_alert_shows_its_members_and_whose_lessons_were_missed(client, p
         None, site=personas.north, rule=rule_ids.PATTERN_CO_ABSENCE_GROUP, episode="group:1-2-3",
         peers=tuple(m.pk for m in members),
         evidence={"rule": rule_ids.PATTERN_CO_ABSENCE_GROUP, "members": [m.pk for m in members],
-                  "lessons_missed_together": 3, "lessons_missed": lessons},
+                  "lessons_missed_together": 3, "lessons_missed": lessons,
+                  "pairs": {f"{members[0].pk}-{members[1].pk}": 3}},
         explanation="3 pupils missed the same lessons together 3 times in the last 6 school weeks.",
     )], scope=full_scope(personas), now=NOW)
     client.force_login(personas.dsl)
@@ -223,4 +224,5 @@ def test_a_group_alert_shows_its_members_and_whose_lessons_were_missed(client, p
     table = page.split('id="lessons"')[1].split("</table>")[0]
     assert table.count("9Y/Sc") == 3 and "Birch Groupson" in table
     assert "Lessons missed together" in page
+    assert "Alder Groupson and Birch Groupson: 3 together" in page
     assert 'id="heatmap"' not in page  # a group has no one calendar
