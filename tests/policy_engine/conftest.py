@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass
 
 import pytest
 
 from safewell.attendance.store import MarkInput, mark_write
+from safewell.policy.rule_ids import RULE_IDS
 from safewell.pupils import services, upn
 from safewell.pupils.models import Pupil, RegistrationGroup
 from safewell.schools.calendar import SchoolCalendar
@@ -79,6 +81,12 @@ def school(personas: Personas) -> EngineSchool:
 
 
 def by_rule(candidates, rule_id: str, pupil=None) -> list:
+    """The candidates of one rule (and pupil). Every candidate looked through is checked to
+    be what `alerts_sync` stores: JSON evidence, and a rule id and severity it knows (the
+    engine makes its candidates without the constructor's JSON check: AlertCandidate.of_rule)."""
+    for candidate in candidates:
+        json.dumps(candidate.evidence, allow_nan=False)
+        assert candidate.rule_id in RULE_IDS and candidate.severity in ("low", "medium", "high", "urgent")
     return [c for c in candidates if c.rule_id == rule_id and (pupil is None or c.pupil_id == pupil.pk)]
 
 

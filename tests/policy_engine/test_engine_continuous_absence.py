@@ -63,8 +63,8 @@ def test_the_cme_alert_says_the_la_is_due_on_the_tenth_school_day_and_a_safe_and
     assert cme.evidence["safe_and_well_check"] == "needed"
     assert "Monday 16 November 2026" in cme.explanation
     assert "safe-and-well check" in cme.explanation
-    assert [s["date"] for s in cme.evidence["sessions"]][:2] == ["2026-11-03", "2026-11-03"]
-    assert len(cme.evidence["sessions"]) == 20
+    assert cme.evidence["dates"] == [d.isoformat() for d in school.school_days(D(2026, 11, 3), TENTH_DAY)]
+    assert cme.evidence["sessions_by_code"] == {"N": 20}
     assert "s436A" in cme.source
 
 

@@ -149,14 +149,26 @@ class SiteBatch:
         """The sessions of a row from `first_column` to before `stop_column` (only those
         where `wanted` is True, if given), as evidence: date, session, code."""
         t = self.timeline
-        columns = np.arange(first_column, stop_column)
-        if wanted is not None:
-            columns = columns[wanted[first_column:stop_column]]
+        values = self.marks[row, first_column:stop_column].tolist()
+        keep = wanted[first_column:stop_column].tolist() if wanted is not None else None
+        dates, sessions = t.date_texts, t.session_texts
         return [
-            {"date": str(t.dates[c]), "session": "PM" if t.is_pm[c] else "AM", "code": F.code_text(int(self.marks[row, c]))}
-            for c in columns
-            if self.marks[row, c] not in (F.PENDING, F.NOT_ON_ROLL)
+            {"date": dates[first_column + i], "session": sessions[first_column + i], "code": F.code_text(value)}
+            for i, value in enumerate(values)
+            if (keep is None or keep[i]) and value != F.PENDING and value != F.NOT_ON_ROLL
         ]
+
+    def run_evidence(self, row: int, first_day: int, last_day: int) -> dict:
+        """A run of whole school days, compactly: its dates (every session of each is in
+        the run) and how many sessions had each code."""
+        t = self.timeline
+        start, stop = int(t.day_starts[first_day]), int(t.day_ends[last_day])
+        codes: dict[str, int] = {}
+        for value in self.marks[row, start:stop].tolist():
+            if value != F.PENDING and value != F.NOT_ON_ROLL:
+                text = F.code_text(value)
+                codes[text] = codes.get(text, 0) + 1
+        return {"dates": t.day_texts[first_day : last_day + 1], "sessions_by_code": codes}
 
     def weeks_back(self, weeks: int) -> dt.date:
         """The Monday of the first of the last `weeks` school weeks (up to today's)."""
@@ -173,7 +185,7 @@ class SiteBatch:
 
     def candidate(self, rule_id: str, row: int, episode_key: str, evidence: dict, explanation: str, source: str,
                   *, severity: str | None = None, peers: list[int] | None = None) -> AlertCandidate:
-        return AlertCandidate(
+        return AlertCandidate.of_rule(
             rule_id=rule_id,
             pupil_id=int(self.pupil_ids[row]),
             site_id=int(self.site_ids[row]),

@@ -45,6 +45,18 @@ class AlertCandidate:
         except (TypeError, ValueError) as error:
             raise ValueError(EVIDENCE_NOT_JSON.format(rule_id=self.rule_id, error=error)) from None
 
+    @classmethod
+    def of_rule(cls, **fields) -> AlertCandidate:
+        """A candidate made by one of the engine's own rules, without the JSON check: a full
+        evaluation makes hundreds of thousands, each rule builds its evidence from plain
+        str/int/float/bool/list/dict values only, and the engine tests serialise every
+        evidence they see (tests/policy_engine). Anyone else constructs it normally."""
+        fields.setdefault("peers", [])
+        candidate = cls.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(candidate, name, value)
+        return candidate
+
     @property
     def key(self) -> tuple[str, int | None, str]:
         """What makes an alert the same alert: rule, pupil and episode."""

@@ -308,20 +308,27 @@ def _groups(context: _Context, rows) -> list[tuple[list[int], int, int, bool]]:
     set of thresholds. Each group: (rows, a site of it, an organisation of it, whether the
     whole group needs last year's tail because the windows reach back past the year's start)."""
     roll = context.roll
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for row in rows:
-        site_id, organisation_id = int(roll.site_ids[row]), int(roll.organisation_ids[row])
+    rows = np.asarray(list(rows), dtype=np.int64)
+    sites, inverse = np.unique(roll.site_ids[rows], return_inverse=True)
+    keys: list[tuple[int, int] | None] = []
+    for site_id in sites.tolist():
         calendar = context.calendars.get(site_id)
-        if calendar is not None:
-            groups[(id(calendar), id(context.thresholds[organisation_id]))].append(row)
+        organisation_id = context.organisation_of_site[site_id]
+        keys.append(None if calendar is None else (id(calendar), id(context.thresholds[organisation_id])))
+    key_ids = {key: i for i, key in enumerate(dict.fromkeys(k for k in keys if k is not None))}
+    group_of_site = np.array([key_ids[k] if k is not None else -1 for k in keys], dtype=np.int64)
+    group_of_row = group_of_site[inverse] if len(rows) else np.zeros(0, dtype=np.int64)
     plans = []
-    for rows_of_group in groups.values():
-        first = rows_of_group[0]
+    for group in range(len(key_ids)):
+        members = rows[group_of_row == group]
+        if not len(members):
+            continue
+        first = int(members[0])
         site_id, organisation_id = int(roll.site_ids[first]), int(roll.organisation_ids[first])
         plain = context.timeline(site_id, tail=False)
         tail_all = (context.years[organisation_id].previous is not None
                     and plain.week_count <= context.thresholds[organisation_id].longest_window_weeks)
-        plans.append((rows_of_group, site_id, organisation_id, tail_all))
+        plans.append((members.tolist(), site_id, organisation_id, tail_all))
     return plans
 
 
@@ -435,7 +442,9 @@ def evaluate_and_sync(*, today: dt.date, now: dt.datetime, organisation_ids: Seq
     """Evaluate and write the alerts in one transaction (design.md principle 4)."""
     from safewell.policy.alerts import alerts_sync
 
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (the register hook's savepoint)
+    # it joins it; called alone it opens the transaction.
+    with transaction.atomic(savepoint=False):
         evaluation = evaluation_run(today=today, organisation_ids=organisation_ids, site_id=site_id,
                                     pupil_ids=pupil_ids, lessons_changed=lessons_changed)
         clock = _Clock(evaluation.seconds)

@@ -79,6 +79,15 @@ class Timeline:
         return np.concatenate(parts).astype("datetime64[D]")
 
     @cached_property
+    def date_texts(self) -> list[str]:
+        """ISO date of each column, for evidence."""
+        return [str(d) for d in self.dates]
+
+    @cached_property
+    def session_texts(self) -> list[str]:
+        return ["PM" if pm else "AM" for pm in self.is_pm]
+
+    @cached_property
     def is_pm(self) -> np.ndarray:
         return np.concatenate([self.tail_indexes % 2, self.year_indexes % 2]).astype(bool)
 
@@ -179,11 +188,23 @@ class Timeline:
         hit = (len(keys) > 0) & (keys[found] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
         return np.where(hit, found, -1)
 
+    @cached_property
+    def day_dates(self) -> list[dt.date]:
+        return self.days.astype(dt.date).tolist()
+
+    @cached_property
+    def day_texts(self) -> list[str]:
+        return [d.isoformat() for d in self.day_dates]
+
     def date_of_day(self, day: int) -> dt.date:
-        return to_date(self.days[day])
+        return self.day_dates[day]
+
+    @cached_property
+    def monday_dates(self) -> list[dt.date]:
+        return self.mondays.astype(dt.date).tolist()
 
     def monday_of_week(self, week: int) -> dt.date:
-        return to_date(self.mondays[week])
+        return self.monday_dates[week]
 
 
 def timeline_build(

@@ -207,7 +207,7 @@ def co_absence_groups(
         pair_counts = {f"{int(candidates[i])}-{int(candidates[j])}": int(c) for i, j, c in pairs if i in members}
         lessons = _lesson_evidence(marks, rows, with_pupil=True)
         occurrences_together = int(together.sum())
-        out.append(AlertCandidate(
+        out.append(AlertCandidate.of_rule(
             rule_id=R.PATTERN_CO_ABSENCE_GROUP, pupil_id=None, site_id=site_id,
             episode_key="group:" + "-".join(str(i) for i in ids), severity=th.severity_of(R.PATTERN_CO_ABSENCE_GROUP),
             evidence={"rule": R.PATTERN_CO_ABSENCE_GROUP, "members": ids,

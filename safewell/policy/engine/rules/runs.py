@@ -50,11 +50,6 @@ def _run_bounds(batch: SiteBatch, length: np.ndarray, end: np.ndarray, row: int)
     return int(end[row] - length[row] + 1), int(end[row])
 
 
-def _columns_of_days(batch: SiteBatch, first_day: int, last_day: int) -> tuple[int, int]:
-    t = batch.timeline
-    return int(t.day_starts[first_day]), int(t.day_ends[last_day])
-
-
 def _day_before(batch: SiteBatch, first_day: int):
     """The school day before a run: from the timeline, or the calendar when the run starts
     at the timeline's first day."""
@@ -115,7 +110,6 @@ def continuous_absence(batch: SiteBatch) -> RuleResult:
         days = last_day - first_day + 1
         day_before = _day_before(batch, first_day)
         cme_due = _nth_day(batch, day_before, first_day, th.cme_days)
-        start_column, stop_column = _columns_of_days(batch, first_day, last_day)
         evidence = {
             "school_days": days,
             "first_day": batch.day_date(first_day).isoformat(),
@@ -123,7 +117,7 @@ def continuous_absence(batch: SiteBatch) -> RuleResult:
             "last_school_day_before": day_before.isoformat() if day_before else None,
             "whereabouts": "unknown",
             "cme_due_on": cme_due.isoformat() if cme_due else None,
-            "sessions": batch.sessions_of(row, start_column, stop_column),
+            **batch.run_evidence(row, first_day, last_day),
         }
         key = batch.day_date(first_day).isoformat()
         if runs_continuous and days >= th.continuous_absence_days:
@@ -168,15 +162,14 @@ def attendance_return(batch: SiteBatch) -> RuleResult:
         if last_day < first_year_day:
             continue
         ongoing = last_day >= int(end[row])
-        start_column, stop_column = _columns_of_days(batch, int(first_day), last_day)
-        sessions = batch.sessions_of(int(row), start_column, stop_column)
-        codes = sorted({s["code"] for s in sessions})
+        run = batch.run_evidence(int(row), int(first_day), last_day)
+        codes = sorted(run["sessions_by_code"])
         tenth = batch.day_date(int(first_day) + th.attendance_return_days - 1)
         result.candidates.append(batch.candidate(
             R.ATTENDANCE_RETURN_10_DAY, int(row), batch.day_date(int(first_day)).isoformat(),
             {"school_days": int(days), "first_day": batch.day_date(int(first_day)).isoformat(),
              "last_day": batch.day_date(last_day).isoformat(), "ongoing": bool(ongoing),
-             "met_on": tenth.isoformat(), "codes": codes, "sessions": sessions,
+             "met_on": tenth.isoformat(), "codes": codes, **run,
              "breaks": "a session present (incl. L), at an approved activity, or with an authorised or not-possible code"},
             f"{int(days)} continuous school days of unauthorised absence ({', '.join(codes)}) from "
             f"{batch.day_date(int(first_day)):%-d %B %Y}{' and continuing' if ongoing else ''}: "
@@ -209,12 +202,10 @@ def sickness_return(batch: SiteBatch) -> RuleResult:
         if last_day < first_year_day:
             continue
         reported.setdefault(int(row), []).append((int(first_day), last_day))
-        start_column, stop_column = _columns_of_days(batch, int(first_day), last_day)
         result.candidates.append(batch.candidate(
             R.SICKNESS_RETURN_15_DAY, int(row), batch.day_date(int(first_day)).isoformat(),
             {"how": "consecutive", "school_days": int(days), "first_day": batch.day_date(int(first_day)).isoformat(),
-             "last_day": batch.day_date(last_day).isoformat(),
-             "sessions": batch.sessions_of(int(row), start_column, stop_column)},
+             "last_day": batch.day_date(last_day).isoformat(), **batch.run_evidence(int(row), int(first_day), last_day)},
             f"Off sick (I) for {int(days)} school days in a row from {batch.day_date(int(first_day)):%-d %B %Y}: "
             "send the local authority a sickness return.",
             SOURCE_SICKNESS,
@@ -222,16 +213,20 @@ def sickness_return(batch: SiteBatch) -> RuleResult:
     ill = batch.bit(F.ILLNESS)[:, year_start_column:]
     total = ill.sum(axis=1)
     needed = 2 * th.sickness_return_days
-    for row in np.flatnonzero(total >= needed):
-        crossing = year_start_column + int(np.flatnonzero(np.cumsum(ill[row]) >= needed)[0])
-        crossing_day = int(t.day_of_column[crossing])
-        if any(a <= crossing_day <= b for a, b in reported.get(int(row), [])):
+    rows = np.flatnonzero(total >= needed)
+    if len(rows):
+        crossing = year_start_column + np.argmax(np.cumsum(ill[rows], axis=1, dtype=np.int32) >= needed, axis=1)
+        ill_days = batch.sessions_per_day(F.ILLNESS)
+    for row, column in zip(rows.tolist(), crossing.tolist() if len(rows) else []):
+        crossing_day = int(t.day_of_column[column])
+        if any(a <= crossing_day <= b for a, b in reported.get(row, [])):
             continue  # the period in which the count reached 15 is already reported
-        sessions = batch.sessions_of(int(row), year_start_column, t.columns, batch.bit(F.ILLNESS)[row])
+        days_ill = np.flatnonzero(ill_days[row, first_year_day:]) + first_year_day
         result.candidates.append(batch.candidate(
-            R.SICKNESS_RETURN_15_DAY, int(row), f"{batch.year_name} cumulative",
+            R.SICKNESS_RETURN_15_DAY, row, f"{batch.year_name} cumulative",
             {"how": "cumulative", "school_days": float(int(total[row]) / 2), "sessions_of_illness": int(total[row]),
-             "reached_on": batch.day_date(crossing_day).isoformat(), "year": batch.year_name, "sessions": sessions},
+             "reached_on": t.day_texts[crossing_day], "year": batch.year_name,
+             "dates": [t.day_texts[d] for d in days_ill.tolist()]},
             f"Off sick (I) for {int(total[row]) / 2:g} school days this school year, reaching 15 on "
             f"{batch.day_date(crossing_day):%-d %B %Y}: send the local authority a sickness return.",
             SOURCE_SICKNESS,
@@ -255,13 +250,12 @@ def deletion_ground(batch: SiteBatch) -> RuleResult:
         met = days >= th.deletion_days
         day_before = _day_before(batch, first_day)
         met_on = _nth_day(batch, day_before, first_day, th.deletion_days)
-        start_column, stop_column = _columns_of_days(batch, first_day, last_day)
         result.candidates.append(batch.candidate(
             R.DELETION_GROUND_20_DAY, row, batch.day_date(first_day).isoformat(),
             {"school_days": days, "first_day": batch.day_date(first_day).isoformat(),
              "last_day": batch.day_date(last_day).isoformat(), "ground_met": met,
              "twentieth_school_day": met_on.isoformat() if met_on else None,
-             "sessions": batch.sessions_of(row, start_column, stop_column),
+             **batch.run_evidence(row, first_day, last_day),
              "next_step": "joint reasonable enquiries with the local authority"},
             (f"Absent {days} school days in a row with G, N or O only: the 20-school-day deletion ground "
              + ("is met. " if met else f"will be met on {met_on:%A %-d %B %Y} if this continues. " if met_on else "is near. ")
