@@ -152,6 +152,19 @@ ACCESS: dict[str, Access] = {
         "admin", "dsl", "teacher", "attendance_officer",
         kwargs=lambda p: {"group_id": str(_north_group(p)), "day": "2026-09-10", "session": "AM"},
     ),
+    # A North lesson's register (page and API read): North's staff who take registers (cover
+    # included); external users 403, South's deputy DSL 404.
+    "attendance:lesson_register": only(
+        "admin", "dsl", "teacher", "attendance_officer",
+        kwargs=lambda p: {"lesson_id": str(_north_lesson(p)), "day": "2026-09-10"},
+    ),
+    "api:lesson_register_detail": only(
+        "admin", "dsl", "teacher", "attendance_officer",
+        kwargs=lambda p: {"lesson_id": _north_lesson(p), "day": "2026-09-10"},
+    ),
+    "api:lesson_register_submit": not_exercised(
+        "a JSON POST: tests/registers/test_lesson_register_api.py tries every persona"
+    ),
     # Reception's late book: attendance officers, pastoral staff and administrators.
     "attendance:late_book": only("admin", "attendance_officer"),
     # The missing registers board and the amendments report: attendance officers, the DSL
@@ -192,6 +205,17 @@ def _north_group(p: Personas) -> int:
     from safewell.pupils.services import registration_group_create
 
     return registration_group_create(site=p.north, name="7A").pk
+
+
+def _north_lesson(p: Personas) -> int:
+    import datetime as dt
+
+    from safewell.pupils.models import Lesson, Period, Subject, TeachingClass
+
+    period = Period.objects.create(site=p.north, name="P1", starts_at=dt.time(9, 30), ends_at=dt.time(10, 30))
+    subject = Subject.objects.create(organisation=p.organisation, name="Maths")
+    teaching_class = TeachingClass.objects.create(site=p.north, name="7 Ma1", subject=subject, teacher=p.teacher)
+    return Lesson.objects.create(teaching_class=teaching_class, weekday=3, period=period).pk
 
 
 def _north_alert(p: Personas) -> int:

@@ -494,8 +494,9 @@ def _rejected(message: str, errors: list[dict], status: int = 422):
     return JsonResponse({"message": message, "detail": message, "errors": errors}, status=status)
 
 
-def _submission_from_body(request: HttpRequest):
-    """(RegisterSubmitIn, None) or (None, a 400/422 JSON response with each field's path)."""
+def _submission_from_body(request: HttpRequest, schema: type[Schema] | None = None):
+    """(the submission as `schema`, default RegisterSubmitIn, None) or (None, a 400/422
+    JSON response with each field's path)."""
     import json
 
     import pydantic
@@ -505,10 +506,12 @@ def _submission_from_body(request: HttpRequest):
     except (ValueError, UnicodeDecodeError) as error:
         message = REGISTER_BODY_NOT_JSON.format(error=error)
         return None, _rejected(message, [{"path": "", "message": message}], status=400)
+    schema = schema or RegisterSubmitIn
     if not isinstance(data, dict):
-        return None, _rejected(REGISTER_BODY_NOT_OBJECT, [{"path": "", "message": REGISTER_BODY_NOT_OBJECT}])
+        message = REGISTER_BODY_NOT_OBJECT if schema is RegisterSubmitIn else LESSON_BODY_NOT_OBJECT
+        return None, _rejected(message, [{"path": "", "message": message}])
     try:
-        return RegisterSubmitIn.model_validate(data), None
+        return schema.model_validate(data), None
     except pydantic.ValidationError as error:
         errors = [{"path": _pydantic_path(e["loc"]), "message": e["msg"]} for e in error.errors()]
         return None, _rejected(REGISTER_BODY_INVALID.format(count=len(errors)), errors)
@@ -602,6 +605,127 @@ def register_detail(request: HttpRequest, group_id: int, day: date, session: Lit
             RegisterRowOut(
                 pupil=r.pupil_id, name=r.name, year_group=r.year_group, code=r.code, minutes_late=r.minutes_late,
                 planned_code=r.planned_code, planned_reason=r.planned_reason, flags=list(r.flags),
+            )
+            for r in view.rows
+        ],
+    )
+
+
+# --- Lesson registers -----------------------------------------------------------------------------
+
+LESSON_BODY_NOT_OBJECT = "The request body must be a JSON object with lesson, date, idempotency_key, base_version and marks."
+
+
+class LessonRegisterSubmitIn(Schema):
+    lesson: int = Field(description="The timetabled lesson (a class's weekly slot)")
+    date: date
+    idempotency_key: str = Field(min_length=1, max_length=100, description="A new UUID for each submission; resend the same one after a network failure")
+    base_version: int = Field(ge=0, description="The lesson register version the marks were set against")
+    marks: list[RegisterMarkIn] = Field(max_length=MAX_MARKS_PER_SUBMISSION, description="Only the marks you set; an arrival time gives L with the minutes from the lesson's start")
+
+
+class LessonRegisterRowOut(Schema):
+    pupil: int
+    name: str
+    year_group: str
+    registration_group: str
+    code: str = Field(description='The lesson mark; "" when not yet marked')
+    minutes_late: int | None
+    session_code: str = Field(description='The pupil\'s session register mark for the lesson\'s session; "" when none yet')
+    missing_on_site: bool = Field(description="Present at registration (/ \\ L) and absent from this lesson")
+    flags: list[str]
+
+
+class LessonRegisterOut(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+    register_id: int | None = Field(alias="register", description="null until the lesson register is first taken")
+    site: str
+    lesson: int
+    teaching_class: str
+    subject: str
+    period: str
+    date: date
+    session: str = Field(description="The register session the lesson falls in")
+    version: int
+    taken_at: datetime | None
+    taken_by: str
+    starts_at: datetime = Field(description="Minutes late count from the lesson's start")
+    ends_at: datetime
+    is_held: bool
+    can_edit: bool
+    pupils: list[LessonRegisterRowOut]
+
+
+@router.post(
+    "/lesson-registers/submit",
+    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    url_name="lesson_register_submit",
+    by_alias=True,
+    summary="Submit a lesson register (bulk, idempotent)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": LessonRegisterSubmitIn.model_json_schema()}},
+        }
+    },
+)
+def lesson_register_submit(request: HttpRequest):
+    """Apply a lesson register's marks exactly once per `idempotency_key`, all or nothing,
+    as the session register does (422 with paths, 409 naming the conflicting marks). Lesson
+    marks never change the session register. 404 for a lesson at a site that is not yours;
+    403 for an external user."""
+    from django.http import JsonResponse
+
+    from safewell.attendance import registers
+    from safewell.attendance.selectors import lesson_for_user
+
+    submission, problem = _submission_from_body(request, LessonRegisterSubmitIn)
+    if problem is not None:
+        return problem
+    lesson, _ = lesson_for_user(request.user, submission.lesson)
+    try:
+        result = registers.lesson_register_submit(
+            lesson=lesson, date=submission.date,
+            marks=[registers.MarkInput(m.pupil, m.code, m.minutes_late, m.arrived_at) for m in submission.marks],
+            idempotency_key=submission.idempotency_key, base_version=submission.base_version,
+            actor=request.user, now=timezone.now(),
+        )
+    except registers.SubmissionRejected as error:
+        return _rejected(REGISTER_REJECTED.format(count=len(error.errors)), error.errors)
+    except registers.SubmissionConflict as error:
+        return JsonResponse(
+            {"message": str(error), "detail": str(error), "version": error.version, "conflicts": error.conflicts}, status=409
+        )
+    return RegisterSubmitOut(
+        register_id=result.register_id, version=result.version, applied=result.applied, replayed=result.replayed
+    )
+
+
+@router.get(
+    "/lesson-registers/{lesson_id}/{day}",
+    response=LessonRegisterOut,
+    url_name="lesson_register_detail",
+    by_alias=True,
+    summary="A lesson register: its version, the class that day, lesson marks and session marks",
+)
+def lesson_register_detail(request: HttpRequest, lesson_id: int, day: date) -> LessonRegisterOut:
+    """The register of a timetabled lesson on one date, with the version to send back as
+    `base_version`, and each pupil's session mark beside their lesson mark (present at
+    registration, missing now). 404 for a lesson at a site that is not yours; 403 for an
+    external user."""
+    from safewell.attendance.selectors import lesson_register_for_user
+
+    view, can_edit = lesson_register_for_user(request.user, lesson_id, day)
+    return LessonRegisterOut(
+        register_id=view.register_id, site=view.site_code, lesson=view.lesson_id, teaching_class=view.class_name,
+        subject=view.subject, period=view.period_name, date=view.date, session=view.session, version=view.version,
+        taken_at=view.taken_at, taken_by=view.taken_by, starts_at=view.starts_at, ends_at=view.ends_at,
+        is_held=view.is_held, can_edit=can_edit,
+        pupils=[
+            LessonRegisterRowOut(
+                pupil=r.pupil_id, name=r.name, year_group=r.year_group, registration_group=r.registration_group,
+                code=r.code, minutes_late=r.minutes_late, session_code=r.session_code,
+                missing_on_site=r.missing_on_site, flags=list(r.flags),
             )
             for r in view.rows
         ],

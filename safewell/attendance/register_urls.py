@@ -15,6 +15,11 @@ urlpatterns = [
         views.register,
         name="register",
     ),
+    re_path(
+        r"^lessons/(?P<lesson_id>[0-9]+)/(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})/$",
+        views.lesson_register,
+        name="lesson_register",
+    ),
     path("late-book/", views.late_book, name="late_book"),
     path("missing-registers/", views.missing_registers, name="missing_registers"),
     path("missing-registers/board/", views.missing_registers_board, name="missing_registers_board"),

@@ -34,7 +34,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -215,7 +215,7 @@ def my_registers(request: HttpRequest) -> HttpResponse:
     return render(request, "attendance/registers/my_registers.html", {
         "site": site, "day": day, "is_today": day == today, "sessions": sessions, "mine": mine, "others": others,
         "previous_school_day": _previous_school_day(site, day),
-        "lessons": _my_lessons(site, request.user, day) if day == today else [],
+        "lessons": _my_lessons(site, request.user, day),
     })
 
 
@@ -233,29 +233,42 @@ class LessonLine:
     name: str
     subject: str
     room: str
-    url: str | None
+    url: str
+    status: str
+    taken: bool
 
 
-def _my_lessons(site, user, today: dt.date) -> list[LessonLine]:
-    """The lessons this person teaches today, linked to their lesson register once lesson
-    registers exist (a page named attendance:lesson_register)."""
+def _my_lessons(site, user, day: dt.date) -> list[LessonLine]:
+    """The lessons this person teaches (TeachingClass.teacher) on `day`, each linked to its
+    lesson register with whether it has been taken."""
+    from safewell.attendance.models import LessonRegister
     from safewell.pupils.timetable import teacher_lessons_on
 
     try:
-        lessons = teacher_lessons_on(site, user.pk, today)
+        lessons = teacher_lessons_on(site, user.pk, day)
     except OutsideCalendar:
         return []
+    taken = {
+        r.lesson_id: r
+        for r in LessonRegister.objects.filter(lesson__in=lessons, date=day, taken_at__isnull=False).select_related("taken_by")
+    }
     lines = []
     for lesson in lessons:
-        try:
-            url = reverse("attendance:lesson_register", kwargs={"lesson_id": lesson.pk, "day": today.isoformat()})
-        except NoReverseMatch:
-            url = None
+        register = taken.get(lesson.pk)
+        status = (
+            f"Taken at {_local(register.taken_at):%H:%M} by {actor_display(register.taken_by)}" if register
+            else "Not taken yet"
+        )
         lines.append(LessonLine(
             lesson.period.starts_at, lesson.period.ends_at, lesson.teaching_class.name,
-            lesson.teaching_class.subject.name, lesson.room or lesson.teaching_class.room, url,
+            lesson.teaching_class.subject.name, lesson.where, _lesson_register_url(lesson.pk, day), status,
+            register is not None,
         ))
     return lines
+
+
+def actor_display(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "Safewell"
 
 
 # --- The register page ------------------------------------------------------------------------
@@ -286,21 +299,35 @@ class RowDisplay:
 
     @property
     def meaning(self) -> str:
-        try:
-            return codes.by_code(self.value).meaning if self.value else ""
-        except codes.InvalidCode:
-            return ""
+        return _meaning(self.value)
+
+    @property
+    def session_meaning(self) -> str:
+        """On a lesson register: what the pupil's session mark means."""
+        return _meaning(getattr(self.row, "session_code", ""))
 
 
-def _arrival_shown(view: selectors.RegisterView, row: selectors.RegisterRow) -> str:
+def _meaning(code: str) -> str:
+    try:
+        return codes.by_code(code).meaning if code else ""
+    except codes.InvalidCode:
+        return ""
+
+
+# A session register or a lesson register: both have rows, a date, a session, a version and
+# `opens_at` (minutes late count from there).
+AnyRegisterView = selectors.RegisterView | selectors.LessonRegisterView
+
+
+def _arrival_shown(view: AnyRegisterView, row) -> str:
     """The arrival time a late mark implies (minutes late count from the register opening,
-    lateness.py), as HH:MM in London, or "" for any other mark."""
+    lateness.py, or the lesson's start), as HH:MM in London, or "" for any other mark."""
     if row.code not in ("L", "U") or row.minutes_late is None:
         return ""
     return f"{_local(view.opens_at + dt.timedelta(minutes=row.minutes_late)):%H:%M}"
 
 
-def _rows_shown(view: selectors.RegisterView) -> list[RowDisplay]:
+def _rows_shown(view: AnyRegisterView) -> list[RowDisplay]:
     shown = []
     for row in view.rows:
         arrived = _arrival_shown(view, row)
@@ -318,6 +345,8 @@ def _catalogue_for(day: dt.date) -> list[dict]:
             "code": code.code,
             "meaning": code.meaning,
             "recordable": code.in_force_on(day),
+            # The lesson register warns when a pupil present at registration is absent now.
+            "absent": code.code in codes.ABSENT,
             "advice": "" if code.in_force_on(day) else codes.WITHDRAWN_CODE.format(
                 code=code.code, advice=code.withdrawn_advice
             ),
@@ -326,10 +355,31 @@ def _catalogue_for(day: dt.date) -> list[dict]:
     ]
 
 
-def _register_context(request: HttpRequest, view: selectors.RegisterView, rows: list[RowDisplay], *,
+def _register_context(request: HttpRequest, view: AnyRegisterView, rows: list[RowDisplay], *,
                       today: dt.date, key: str | None = None, errors: list[str] | None = None,
                       reason: str = "", reason_error: str = "", conflict_count: int = 0) -> dict:
+    if isinstance(view, selectors.LessonRegisterView):
+        urls = {
+            "api_url": reverse("api:lesson_register_submit"),
+            "state_url": reverse("api:lesson_register_detail", kwargs={"lesson_id": view.lesson_id, "day": view.date.isoformat()}),
+            "register_name": view.class_name,
+            "is_lesson": True,
+            "opens_at": _local(view.starts_at),
+            "closes_at": _local(view.ends_at),
+        }
+    else:
+        urls = {
+            "api_url": reverse("api:register_submit"),
+            "state_url": reverse(
+                "api:register_detail", kwargs={"group_id": view.group_id, "day": view.date.isoformat(), "session": view.session}
+            ),
+            "register_name": view.group_name,
+            "is_lesson": False,
+            "opens_at": _local(view.opens_at),
+            "closes_at": _local(view.closes_at),
+        }
     return {
+        **urls,
         "view": view,
         "rows": rows,
         "today": today,
@@ -343,14 +393,18 @@ def _register_context(request: HttpRequest, view: selectors.RegisterView, rows: 
         "reason": reason,
         "reason_error": reason_error,
         "conflict_count": conflict_count,
-        "api_url": reverse("api:register_submit"),
-        "state_url": reverse(
-            "api:register_detail", kwargs={"group_id": view.group_id, "day": view.date.isoformat(), "session": view.session}
-        ),
         "back_url": reverse("attendance:my_registers"),
-        "opens_at": _local(view.opens_at),
-        "closes_at": _local(view.closes_at),
     }
+
+
+def _render_register(request: HttpRequest, view: AnyRegisterView, rows: list[RowDisplay], *, today: dt.date,
+                     status: int = 200, **context) -> HttpResponse:
+    """The session or lesson register page (the same form, _register_form.html)."""
+    template = (
+        "attendance/registers/lesson_register.html" if isinstance(view, selectors.LessonRegisterView)
+        else "attendance/registers/register.html"
+    )
+    return render(request, template, _register_context(request, view, rows, today=today, **context), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,7 +420,7 @@ def register(request: HttpRequest, group_id: str, day: str, session: str) -> Htt
     today = _local(now).date()
     if request.method == "POST":
         return _register_post(request, view, now=now, today=today)
-    return render(request, "attendance/registers/register.html", _register_context(request, view, _rows_shown(view), today=today))
+    return _render_register(request, view, _rows_shown(view), today=today)
 
 
 @dataclass
@@ -383,7 +437,7 @@ def _time_posted(value: str) -> dt.time | None:
         raise ValueError(ARRIVAL_TIME_INVALID) from None
 
 
-def _marks_posted(post, view: selectors.RegisterView) -> _Posted:
+def _marks_posted(post, view: AnyRegisterView) -> _Posted:
     """The marks the teacher set: every box whose code differs from the mark the page was
     rendered with (`was-<pupil>`), or whose arrival time changed. With "mark all present",
     every empty box counts as present."""
@@ -416,9 +470,8 @@ def _register_post(request: HttpRequest, view: selectors.RegisterView, *, now: d
     reason = request.POST.get("reason", "").strip()
     key = request.POST.get("idempotency_key", "").strip()
     if posted.errors_by_pupil:
-        context = _register_context(request, view, posted.rows, today=today, key=key, reason=reason,
-                                    errors=[REGISTER_REJECTED.format(count=len(posted.errors_by_pupil))])
-        return render(request, "attendance/registers/register.html", context, status=422)
+        return _render_register(request, view, posted.rows, today=today, status=422, key=key, reason=reason,
+                                errors=[REGISTER_REJECTED.format(count=len(posted.errors_by_pupil))])
     if not posted.marks:
         messages.info(request, REGISTER_NOTHING_CHANGED)
         return redirect(_register_url(view.group_id, view.date, view.session))
@@ -463,11 +516,10 @@ def _register_rejected(request, view, posted: _Posted, rejected: registers.Submi
         else:
             general.append(message)
     # Nothing was applied, so the page gets a fresh key for the corrected submission.
-    context = _register_context(
-        request, view, posted.rows, today=today, reason=reason, reason_error=reason_error,
+    return _render_register(
+        request, view, posted.rows, today=today, status=422, reason=reason, reason_error=reason_error,
         errors=[REGISTER_REJECTED.format(count=len(rejected.errors)), *general],
     )
-    return render(request, "attendance/registers/register.html", context, status=422)
 
 
 def _mark_index(path: str) -> int | None:
@@ -493,18 +545,76 @@ def _register_conflicted(request, view, posted: _Posted, conflict: registers.Sub
     view = _with_version(view, conflict.version, {int(c["pupil"]): c.get("theirs") or "" for c in conflict.conflicts})
     for shown in posted.rows:
         shown.row = next(r for r in view.rows if r.pupil_id == shown.row.pupil_id)
-    context = _register_context(
-        request, view, posted.rows, today=today, reason=reason, conflict_count=len(conflict.conflicts),
+    return _render_register(
+        request, view, posted.rows, today=today, status=409, reason=reason, conflict_count=len(conflict.conflicts),
         errors=[REGISTER_CONFLICT.format(count=len(conflict.conflicts))],
     )
-    return render(request, "attendance/registers/register.html", context, status=409)
 
 
-def _with_version(view: selectors.RegisterView, version: int, theirs: dict[int, str]) -> selectors.RegisterView:
+def _with_version(view: AnyRegisterView, version: int, theirs: dict[int, str]) -> AnyRegisterView:
     from dataclasses import replace
 
     rows = tuple(replace(r, code=theirs[r.pupil_id]) if r.pupil_id in theirs else r for r in view.rows)
     return replace(view, version=version, rows=rows)
+
+
+# --- The lesson register page -------------------------------------------------------------------
+
+
+def _lesson_register_url(lesson_id: int, day: dt.date) -> str:
+    return reverse("attendance:lesson_register", kwargs={"lesson_id": lesson_id, "day": day.isoformat()})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lesson_register(request: HttpRequest, lesson_id: str, day: str) -> HttpResponse:
+    """A lesson's register on one date, with each pupil's session mark beside them: GET
+    shows it; POST (the page without JavaScript) submits through `lesson_register_submit`,
+    as the API does. Taken by any staff who take registers at the site (cover included)."""
+    date = _parse_day(day)
+    view, can_edit = selectors.lesson_register_for_user(request.user, int(lesson_id), date)
+    if not can_edit:
+        raise PermissionDenied(NOT_A_REGISTER_TAKER)
+    now = _now()
+    today = _local(now).date()
+    if request.method == "POST":
+        return _lesson_register_post(request, view, now=now, today=today)
+    return _render_register(request, view, _rows_shown(view), today=today)
+
+
+def _lesson_register_post(request: HttpRequest, view: selectors.LessonRegisterView, *, now: dt.datetime,
+                          today: dt.date) -> HttpResponse:
+    from safewell.pupils.models import Lesson
+
+    posted = _marks_posted(request.POST, view)
+    key = request.POST.get("idempotency_key", "").strip()
+    if posted.errors_by_pupil:
+        return _render_register(request, view, posted.rows, today=today, status=422, key=key,
+                                errors=[REGISTER_REJECTED.format(count=len(posted.errors_by_pupil))])
+    if not posted.marks:
+        messages.info(request, REGISTER_NOTHING_CHANGED)
+        return redirect(_lesson_register_url(view.lesson_id, view.date))
+    try:
+        base = int(request.POST.get("base_version", view.version))
+    except ValueError:
+        base = view.version
+    lesson = Lesson.objects.select_related("period", "period__site", "teaching_class", "teaching_class__site").get(
+        pk=view.lesson_id
+    )
+    try:
+        result = registers.lesson_register_submit(
+            lesson=lesson, date=view.date, marks=posted.marks, idempotency_key=key, base_version=base,
+            actor=request.user, now=now,
+        )
+    except registers.SubmissionRejected as rejected:
+        return _register_rejected(request, view, posted, rejected, today=today, reason="")
+    except registers.SubmissionConflict as conflict:
+        return _register_conflicted(request, view, posted, conflict, today=today, reason="")
+    if result.replayed:
+        messages.success(request, REGISTER_ALREADY_SAVED.format(version=result.version))
+    else:
+        messages.success(request, REGISTER_SAVED.format(applied=result.applied, version=result.version))
+    return redirect(_lesson_register_url(view.lesson_id, view.date))
 
 
 # --- The late book ------------------------------------------------------------------------------

@@ -151,6 +151,43 @@ def _is_school_session(site, date: dt.date, session: str) -> bool:
 
 def _rows(pupil_ids: Sequence[int], date: dt.date, session: str, roles: set[str], group) -> list[RegisterRow]:
     from safewell.pupils.models import Pupil
+
+    pupils = list(Pupil.objects.filter(id__in=list(pupil_ids)))
+    marks = _session_marks(pupil_ids, date, session)
+    planned = planned_codes(pupil_ids=pupil_ids, date=date, session=session)
+    sees_reasons = bool(roles & ROLES_SEEING_PLANNED_REASONS)
+    flags, shown_safeguarding = _flags_by_pupil(pupil_ids, date, roles)
+    rows = []
+    for pupil in pupils:
+        code, minutes = marks.get(pupil.pk, ("", None))
+        plan = planned.get(pupil.pk)
+        rows.append(RegisterRow(
+            pupil_id=pupil.pk, name=pupil.display_name, year_group=pupil.year_group, code=code, minutes_late=minutes,
+            planned_code=plan.code if plan else "", planned_reason=(plan.reason if plan and sees_reasons else ""),
+            flags=flags.get(pupil.pk, ()),
+        ))
+    if shown_safeguarding:
+        _audit_flags_read("pupils.registrationgroup", group.pk, f"the {date.isoformat()} {session} register", shown_safeguarding)
+    rows.sort(key=_register_order)
+    return rows
+
+
+def _register_order(row) -> tuple:
+    return (row.name.split(" ")[-1].lower(), row.name.lower(), row.pupil_id)
+
+
+def _session_marks(pupil_ids: Sequence[int], date: dt.date, session: str) -> dict[int, tuple[str, int | None]]:
+    return {
+        pupil_id: (code, minutes)
+        for pupil_id, code, minutes in Mark.objects.filter(
+            pupil_id__in=list(pupil_ids), date=date, session=session
+        ).values_list("pupil_id", "code", "minutes_late")
+    }
+
+
+def _flags_by_pupil(pupil_ids: Sequence[int], date: dt.date, roles: set[str]) -> tuple[dict[int, tuple[str, ...]], list[int]]:
+    """({pupil id: the characteristic kinds this role may see}, [pupils shown a
+    safeguarding flag]): a teacher sees no safeguarding kind (CP, CIN, looked after…)."""
     from safewell.pupils.selectors import (
         ROLES_SEEING_CHARACTERISTICS,
         ROLES_SEEING_SAFEGUARDING,
@@ -158,48 +195,157 @@ def _rows(pupil_ids: Sequence[int], date: dt.date, session: str, roles: set[str]
         characteristic_kinds_by_pupil,
     )
 
-    pupils = list(Pupil.objects.filter(id__in=list(pupil_ids)))
-    marks = {
-        pupil_id: (code, minutes)
-        for pupil_id, code, minutes in Mark.objects.filter(
-            pupil_id__in=list(pupil_ids), date=date, session=session
-        ).values_list("pupil_id", "code", "minutes_late")
-    }
-    planned = planned_codes(pupil_ids=pupil_ids, date=date, session=session)
-    sees_kinds = bool(roles & ROLES_SEEING_CHARACTERISTICS)
+    if not roles & ROLES_SEEING_CHARACTERISTICS:
+        return {}, []
     sees_safeguarding = bool(roles & ROLES_SEEING_SAFEGUARDING)
-    sees_reasons = bool(roles & ROLES_SEEING_PLANNED_REASONS)
-    kinds = characteristic_kinds_by_pupil(pupil_ids, date) if sees_kinds else {}
+    flags: dict[int, tuple[str, ...]] = {}
     shown_safeguarding = []
-    rows = []
-    for pupil in pupils:
-        flags = sorted(
-            kind for kind in kinds.get(pupil.pk, ()) if sees_safeguarding or kind not in SAFEGUARDING_CHARACTERISTICS
-        )
-        if any(kind in SAFEGUARDING_CHARACTERISTICS for kind in flags):
-            shown_safeguarding.append(pupil.pk)
-        code, minutes = marks.get(pupil.pk, ("", None))
-        plan = planned.get(pupil.pk)
-        rows.append(RegisterRow(
-            pupil_id=pupil.pk, name=pupil.display_name, year_group=pupil.year_group, code=code, minutes_late=minutes,
-            planned_code=plan.code if plan else "", planned_reason=(plan.reason if plan and sees_reasons else ""),
-            flags=tuple(flags),
-        ))
-    if shown_safeguarding:
-        _audit_flags_read(group, date, session, shown_safeguarding)
-    rows.sort(key=lambda r: (r.name.split(" ")[-1].lower(), r.name.lower(), r.pupil_id))
-    return rows
+    for pupil_id, kinds in characteristic_kinds_by_pupil(pupil_ids, date).items():
+        visible = tuple(sorted(k for k in kinds if sees_safeguarding or k not in SAFEGUARDING_CHARACTERISTICS))
+        flags[pupil_id] = visible
+        if any(k in SAFEGUARDING_CHARACTERISTICS for k in visible):
+            shown_safeguarding.append(pupil_id)
+    return flags, sorted(shown_safeguarding)
 
 
-def _audit_flags_read(group, date: dt.date, session: str, pupil_ids: list[int]) -> None:
+def _audit_flags_read(target_type: str, target_id: int, register: str, pupil_ids: list[int]) -> None:
     from safewell.audit.models import Action
     from safewell.audit.services import audit_log
 
     audit_log(
-        action=Action.READ, target_type="pupils.registrationgroup", target_id=str(group.pk),
-        detail=f"safeguarding flags on the {date.isoformat()} {session} register of pupils "
-        + ", ".join(str(p) for p in pupil_ids),
+        action=Action.READ, target_type=target_type, target_id=str(target_id),
+        detail=f"safeguarding flags on {register} of pupils " + ", ".join(str(p) for p in pupil_ids),
     )
+
+
+# --- One lesson register -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """One pupil on a lesson register, with their session mark beside the lesson mark so a
+    teacher sees "present at registration, missing now" (seed 004: on site but missing
+    lessons). The planned fields are empty: planned absences pre-fill session registers."""
+
+    pupil_id: int
+    name: str
+    year_group: str
+    registration_group: str
+    code: str  # the lesson mark; "" = not yet marked
+    minutes_late: int | None
+    session_code: str  # the session register's mark for the lesson's session; "" = none yet
+    flags: tuple[str, ...]
+    planned_code: str = ""
+    planned_reason: str = ""
+
+    @property
+    def on_site(self) -> bool:
+        """Present at registration (/ \\ L, reg 10(2) Table 1 [C]), as the rules engine reads it."""
+        return self.session_code in codes.PRESENT
+
+    @property
+    def missing_on_site(self) -> bool:
+        """Present at registration and absent from this lesson."""
+        return self.on_site and self.code in codes.ABSENT
+
+
+@dataclass(frozen=True)
+class LessonRegisterView:
+    site_id: int
+    site_code: str
+    site_name: str
+    lesson_id: int
+    class_name: str
+    subject: str
+    period_name: str
+    room: str
+    teacher: str
+    date: dt.date
+    session: str  # the register session the lesson's period falls in
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    register_id: int | None
+    version: int
+    taken_at: dt.datetime | None
+    taken_by: str
+    # False when the lesson is not held that day (not its weekday, or its session is not held).
+    is_held: bool
+    rows: tuple[LessonRow, ...]
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        """Minutes late to a lesson count from its start (registers.lesson_register_submit)."""
+        return self.starts_at
+
+
+def lesson_for_user(user, lesson_id: int):
+    """(lesson, roles at its site), Http404 for a lesson at a site the user has no role at,
+    PermissionDenied for an external user (a whole class is not theirs)."""
+    from safewell.pupils.models import Lesson
+
+    lesson = Lesson.objects.select_related(
+        "period", "period__site", "teaching_class", "teaching_class__site", "teaching_class__subject",
+        "teaching_class__teacher",
+    ).filter(pk=lesson_id, teaching_class__site__in=sites_for(user)).first()
+    if lesson is None:
+        raise Http404("No such lesson")
+    roles = roles_for(user, lesson.teaching_class.site)
+    _refuse_outsiders(roles)
+    return lesson, roles
+
+
+def lesson_register_for_user(user, lesson_id: int, date: dt.date) -> tuple[LessonRegisterView, bool]:
+    """A lesson's register on `date` as `user` may see it, and whether they may take it:
+    the pupils in the class that day (pupils.timetable.class_members_on), their lesson
+    marks, their session mark for the lesson's session, and the flags their role allows (a
+    read of safeguarding flags is audited). 404 / 403 as `lesson_for_user`."""
+    from safewell.attendance.models import LessonMark, LessonRegister
+    from safewell.attendance.registers import local_moment
+    from safewell.pupils.timetable import class_members_on
+
+    lesson, roles = lesson_for_user(user, lesson_id)
+    site, period = lesson.teaching_class.site, lesson.period
+    register = LessonRegister.objects.filter(lesson=lesson, date=date).select_related("taken_by").first()
+    pupils = list(class_members_on(lesson.teaching_class, date))
+    pupil_ids = [p.pk for p in pupils]
+    lesson_marks = {
+        pupil_id: (code, minutes)
+        for pupil_id, code, minutes in LessonMark.objects.filter(lesson_register=register, pupil_id__in=pupil_ids)
+        .values_list("pupil_id", "code", "minutes_late")
+    } if register is not None else {}
+    session_marks = _session_marks(pupil_ids, date, period.session)
+    flags, shown_safeguarding = _flags_by_pupil(pupil_ids, date, roles)
+    rows = sorted((
+        LessonRow(
+            pupil_id=p.pk, name=p.display_name, year_group=p.year_group,
+            registration_group=p.registration_group.name if p.registration_group else "",
+            code=lesson_marks.get(p.pk, ("", None))[0], minutes_late=lesson_marks.get(p.pk, ("", None))[1],
+            session_code=session_marks.get(p.pk, ("", None))[0], flags=flags.get(p.pk, ()),
+        )
+        for p in pupils
+    ), key=_register_order)
+    if shown_safeguarding:
+        _audit_flags_read("pupils.lesson", lesson.pk, f"the {date.isoformat()} register of {lesson}", shown_safeguarding)
+    view = LessonRegisterView(
+        site_id=site.pk, site_code=site.code, site_name=site.name, lesson_id=lesson.pk,
+        class_name=lesson.teaching_class.name, subject=lesson.teaching_class.subject.name, period_name=period.name,
+        room=lesson.where, teacher=_name(lesson.teaching_class.teacher) if lesson.teaching_class.teacher else "",
+        date=date, session=period.session, starts_at=local_moment(date, period.starts_at),
+        ends_at=local_moment(date, period.ends_at), register_id=register.pk if register else None,
+        version=register.version if register else 0, taken_at=register.taken_at if register else None,
+        taken_by=_name(register.taken_by) if register and register.taken_by else "",
+        is_held=_lesson_is_held(lesson, site, date), rows=tuple(rows),
+    )
+    return view, can_take_registers(roles)
+
+
+def _lesson_is_held(lesson, site, date: dt.date) -> bool:
+    if date.weekday() != lesson.weekday:
+        return False
+    try:
+        return lesson.period.session in SchoolCalendar.for_site(site, date, date).sessions(date)
+    except OutsideCalendar:
+        return False
 
 
 # --- The missing registers board -----------------------------------------------------------

@@ -1,4 +1,7 @@
 // The register page: fast keyboard and touch marking, and no lost marks on poor Wi-Fi.
+// The same module drives the session (AM/PM) register and the lesson register
+// (data-kind="lesson"): only the API body, the storage key and the lesson's "present at
+// registration, absent now" warning differ.
 //
 // The page works without this module (a plain form POST). With it:
 // - `/` or `\` marks a pupil present (the right code for the session), `L` marks them late
@@ -36,9 +39,11 @@ function RegisterPage(form) {
   this.saveButton = form.querySelector("[data-register-save]");
   this.conflictPanel = document.getElementById("register-conflicts");
   this.errorSummary = document.getElementById("register-errors");
-  this.storageKey = [
-    STORAGE_PREFIX + this.data.user, this.data.site, this.data.group, this.data.date, this.data.session,
-  ].join(":");
+  this.isLesson = this.data.kind === "lesson";
+  this.storageKey = (this.isLesson
+    ? [STORAGE_PREFIX + this.data.user, "lesson", this.data.lesson, this.data.date]
+    : [STORAGE_PREFIX + this.data.user, this.data.site, this.data.group, this.data.date, this.data.session]
+  ).join(":");
 }
 
 function readCatalogue() {
@@ -66,6 +71,10 @@ RegisterPage.prototype.start = function () {
       feedback: element.querySelector("[data-feedback]"),
       state: element.querySelector("[data-state]"),
       saved: element.dataset.saved || "",
+      // Lesson registers: present at registration (the session mark), and the warning shown
+      // when such a pupil is marked absent from the lesson.
+      onSite: "onSite" in element.dataset,
+      missingOnSite: element.querySelector("[data-missing-on-site]"),
     };
     this.rows.set(row.pupil, row);
     this.order.push(row);
@@ -206,13 +215,22 @@ RegisterPage.prototype.codeProblem = function (code) {
   return null;
 };
 
-// A hint that does not stop the save: the other session's present mark.
-RegisterPage.prototype.codeHint = function (code) {
+// A hint that does not stop the save: the other session's present mark, or (on a lesson
+// register) a pupil present at registration being marked absent from the lesson.
+RegisterPage.prototype.codeHint = function (code, row) {
+  if (row && row.onSite && this.isAbsence(code)) {
+    return `Present at registration (${row.element.dataset.sessionCode}), absent from this lesson: on site but missing.`;
+  }
   if ((code === "/" || code === "\\") && code !== this.presentCode) {
     const session = this.presentCode === "/" ? "morning" : "afternoon";
     return `${code} is the other session's present mark; this is the ${session} register, which uses ${this.presentCode}.`;
   }
   return null;
+};
+
+RegisterPage.prototype.isAbsence = function (code) {
+  const known = this.codes.get(code);
+  return Boolean(known && known.absent);
 };
 
 RegisterPage.prototype.isChanged = function (row) {
@@ -230,8 +248,8 @@ RegisterPage.prototype.refreshRow = function (row, serverMessage) {
   row.element.classList.toggle("safewell-register__pupil--error", Boolean(problem));
   if (problem) {
     row.feedback.textContent = problem;
-  } else if (this.codeHint(code)) {
-    row.feedback.textContent = this.codeHint(code);
+  } else if (this.codeHint(code, row)) {
+    row.feedback.textContent = this.codeHint(code, row);
   } else if (code && this.codes.has(code)) {
     row.feedback.textContent = this.codes.get(code).meaning;
   } else {
@@ -249,6 +267,7 @@ RegisterPage.prototype.refreshRow = function (row, serverMessage) {
   }
   row.element.dataset.markState = state[0];
   row.state.textContent = state[1];
+  if (row.missingOnSite) row.missingOnSite.hidden = !(row.onSite && this.isAbsence(code));
 };
 
 RegisterPage.prototype.isQueued = function (pupil) {
@@ -346,21 +365,21 @@ RegisterPage.prototype.post = async function (entry) {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({
-        site: this.data.site,
-        registration_group: Number(this.data.group),
-        date: this.data.date,
-        session: this.data.session,
-        idempotency_key: entry.key,
-        base_version: entry.base_version,
-        reason: entry.reason,
-        marks: entry.marks,
-      }),
+      body: JSON.stringify(this.requestBody(entry)),
       signal: controller.signal,
     });
   } finally {
     clearTimeout(timer);
   }
+};
+
+RegisterPage.prototype.requestBody = function (entry) {
+  const common = { date: this.data.date, idempotency_key: entry.key, base_version: entry.base_version, marks: entry.marks };
+  if (this.isLesson) return { lesson: Number(this.data.lesson), ...common };
+  return {
+    site: this.data.site, registration_group: Number(this.data.group), session: this.data.session,
+    reason: entry.reason, ...common,
+  };
 };
 
 RegisterPage.prototype.handleResponse = async function (entry, response) {
@@ -578,7 +597,8 @@ RegisterPage.prototype.refreshFromServer = async function () {
   this.data.version = String(this.version);
   const taken = document.querySelector("[data-taken]");
   if (taken && body.taken_by) taken.textContent = `Taken by ${body.taken_by}.`;
-  const opens = new Date(body.opens_at).getTime();
+  // Minutes late count from the register opening, or from a lesson's start.
+  const opens = new Date(body.opens_at || body.starts_at).getTime();
   for (const mark of body.pupils || []) {
     const row = this.rows.get(Number(mark.pupil));
     if (!row || !mark.code || this.isQueued(row.pupil) || this.isChanged(row)) continue;
