@@ -161,7 +161,7 @@ def _step_load() -> dict[str, Any]:
         times.append(time.perf_counter() - started)
         rows = sum(len(s.pupil_ids) for s in stores.values())
         del stores
-    return {"seconds": round(min(times), 2), "runs_s": [round(t, 2) for t in times], "stores": rows,
+    return {"seconds": round(min(times), 3), "runs_s": [round(t, 3) for t in times], "stores": rows,
             "academic_years": len(lengths), "peak_rss_mb": _peak_rss_mb()}
 
 
