@@ -21,16 +21,6 @@ def run_length_at_end(x: np.ndarray) -> np.ndarray:
     return np.where(reversed_.all(axis=1), columns, first_false).astype(np.int64)
 
 
-def run_lengths(x: np.ndarray) -> np.ndarray:
-    """Per cell, the length of the run of True ending there (0 where False): the
-    reset-on-break running counter, as cumsum minus the running maximum of its value at
-    the last False."""
-    counts = np.cumsum(x, axis=1, dtype=np.int32)
-    at_break = np.where(x, 0, counts)
-    np.maximum.accumulate(at_break, axis=1, out=at_break)
-    return counts - at_break
-
-
 def runs_at_least(x: np.ndarray, minimum: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every maximal run of True at least `minimum` long: (rows, first columns, lengths),
     ordered by row then column."""
@@ -75,12 +65,3 @@ def segment_all(bits: np.ndarray, starts: np.ndarray) -> np.ndarray:
     if len(starts) == 0:
         return np.zeros((bits.shape[0], 0), dtype=bits.dtype)
     return np.bitwise_and.reduceat(bits, starts, axis=1)
-
-
-def rolling_window_bounds(segment_starts: np.ndarray, width: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each segment k (e.g. a school week), the column range [lo, hi) of the `width`
-    segments ending with k: lo is the first column of segment k - width + 1 (or 0)."""
-    segments = len(segment_starts)
-    first = np.maximum(np.arange(segments) - width + 1, 0)
-    ends = np.append(segment_starts[1:], columns) if segments else np.zeros(0, dtype=np.int64)
-    return segment_starts[first], ends

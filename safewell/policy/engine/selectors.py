@@ -529,14 +529,3 @@ def lesson_marks_between(
         np.array(columns[2], dtype=np.int64), np.array(columns[3], dtype=np.int64),
         np.array([CODE_TO_BYTE.get(c, 0) for c in columns[4]], dtype=np.uint8), lessons,
     )
-
-
-def class_peers(*, pupil_ids: Sequence[int], start: dt.date, end: dt.date) -> set[int]:
-    """Everyone who shared a teaching class with the pupils between `start` and `end`."""
-    from django.db.models import Q
-
-    from safewell.pupils.models import ClassMembership
-
-    overlapping = Q(starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-    classes = ClassMembership.objects.filter(overlapping, pupil_id__in=list(pupil_ids)).values("teaching_class_id")
-    return set(ClassMembership.objects.filter(overlapping, teaching_class_id__in=classes).values_list("pupil_id", flat=True))
