@@ -172,6 +172,8 @@ ACCESS: dict[str, Access] = {
     "attendance:missing_registers": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
     "attendance:missing_registers_board": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
     "attendance:amendments_report": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
+    # A site's N marks and their deadlines (the N-deadline email links here): the same people.
+    "attendance:unexplained_marks": only("admin", "dsl", "deputy_dsl_south", "attendance_officer"),
     # A nudge names its group and session, so an empty POST is refused for everyone;
     # tests/register_pages/test_missing_registers_board.py nudges as each role.
     "attendance:register_nudge": only(method="post"),

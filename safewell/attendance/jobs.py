@@ -23,6 +23,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -46,8 +47,8 @@ NUDGE_BODY = (
     "The {session} register of {group} at {site} for {date:%A %-d %B %Y} has not been taken yet. "
     "Please take it now: {link}\n\nSent by {sender} from the missing registers board."
 )
-# Where the UI shows a site's N marks and a register; relative to SAFEWELL_BASE_URL.
-N_MARKS_PATH = "/attendance/registers/unexplained/?site={site}"
+# Where the UI shows a register; relative to SAFEWELL_BASE_URL. A site's N marks are at
+# attendance:unexplained_marks (register_views.unexplained_marks), reversed when sending.
 REGISTER_PATH = "/attendance/registers/{group}/{date}/{session}/"
 
 
@@ -127,7 +128,7 @@ def n_marks_notice_send(*, today: dt.date) -> int:
         send_mail(
             N_NOTICE_SUBJECT.format(site=site.name, count=count),
             N_NOTICE_BODY.format(count=count, site=site.name, tomorrow=tomorrow,
-                                 link=_link(N_MARKS_PATH.format(site=site.code))),
+                                 link=_link(f"{reverse('attendance:unexplained_marks')}?site={site.code}")),
             None, recipients,
         )
         sent += 1

@@ -20,6 +20,7 @@ urlpatterns = [
         views.lesson_register,
         name="lesson_register",
     ),
+    path("registers/unexplained/", views.unexplained_marks, name="unexplained_marks"),
     path("late-book/", views.late_book, name="late_book"),
     path("missing-registers/", views.missing_registers, name="missing_registers"),
     path("missing-registers/board/", views.missing_registers_board, name="missing_registers_board"),

@@ -15,6 +15,7 @@ does not exist for them: 404):
 | my registers, a register      | yes     | yes                | yes             | yes      | yes   | 403      |
 | late book                     | no      | yes                | no              | yes      | yes   | no       |
 | missing registers, amendments | no      | yes                | yes             | no       | yes   | no       |
+| unexplained absences (N)      | no      | yes                | yes             | no       | yes   | no       |
 
 External users (placing schools, agencies) read marks of their pupils through the pupil
 pages; a whole class's register is the school's business.
@@ -777,6 +778,31 @@ def _nudge_message(nudge: RegisterNudge, group, site, session: str) -> str:
         return NUDGED_NO_TEACHER.format(group=group.name, site=site.name)
     teacher = nudge.sent_to.get_full_name() or nudge.sent_to.get_username()
     return NUDGED.format(group=group.name, teacher=teacher, session=SESSION_NAMES[session])
+
+
+# --- Unexplained absences (N) and their deadlines ---------------------------------------------
+
+
+@require_GET
+@login_required
+def unexplained_marks(request: HttpRequest) -> HttpResponse:
+    """The N marks still on a site's registers, oldest first, each with the last school day
+    to replace it before the daily job records O (reg 10(7)-(9) 2024 Regulations [S]) and
+    a link to its register. The N-deadline notice email links here."""
+    site, sites = _site_for(request, REGISTER_OVERSIGHT_ROLES, NO_OVERSIGHT)
+    today = _local(_now()).date()
+    marks = selectors.n_marks_open(site=site, today=today)
+    return render(request, "attendance/registers/unexplained_marks.html", {
+        "site": site, "sites": sites, "today": today, "shown_max": selectors.UNEXPLAINED_MARKS_SHOWN,
+        "lines": [
+            {"mark": mark, "register_url": _register_url(mark.registration_group_id, mark.date, mark.session)
+             if mark.registration_group_id else None,
+             "pupil_url": reverse("attendance:pupil_attendance", kwargs={"pupil_id": mark.pupil_id})}
+            for mark in marks
+        ],
+        "due_today": sum(1 for m in marks if m.school_days_left == 0),
+        "overdue": sum(1 for m in marks if m.overdue),
+    })
 
 
 # --- The out-of-window amendments report -----------------------------------------------------

@@ -462,4 +462,68 @@ def n_marks_due_tomorrow(*, site, today: dt.date) -> QuerySet[Mark]:
     return marks.order_by("date", "session", "pupil_id")
 
 
+@dataclass(frozen=True)
+class UnexplainedMark:
+    """An N still on the register, with the last school day to replace it."""
+
+    pupil_id: int
+    pupil_name: str
+    registration_group_id: int | None
+    registration_group: str
+    date: dt.date
+    session: str
+    recorded_at: dt.datetime
+    # The 5th school day after `date` (stale_n_cutoff's reading of reg 10(7)-(9) [S/U]);
+    # None when the calendar does not reach that far (then it is long overdue).
+    replace_by: dt.date | None
+    school_days_left: int | None  # 0 = today is the last day; None when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.school_days_left is None
+
+
+# The page lists at most this many N marks (the daily job keeps the list short).
+UNEXPLAINED_MARKS_SHOWN = 1000
+
+
+def n_marks_open(*, site, today: dt.date) -> list[UnexplainedMark]:
+    """The N marks of the site's pupils (their current site, as the N -> O job reads them),
+    oldest session first, each with the last school day to replace it (reg 10(7)-(9) 2024
+    Regulations [S]: within 5 school days, else it becomes O). Two queries and one calendar."""
+    calendar = site_calendar_around(site, today)
+    marks = (
+        Mark.objects.filter(pupil__site=site, code="N", date__lte=today)
+        .select_related("pupil", "pupil__registration_group")
+        .order_by("date", "session", "pupil__legal_surname", "pupil_id")[:UNEXPLAINED_MARKS_SHOWN]
+    )
+    return [_unexplained(mark, calendar, today) for mark in marks]
+
+
+def _unexplained(mark: Mark, calendar: SchoolCalendar | None, today: dt.date) -> UnexplainedMark:
+    replace_by = days_left = None
+    try:
+        if calendar is not None:
+            replace_by = calendar.nth_school_day_after(mark.date, N_DEADLINE_SCHOOL_DAYS)
+            if replace_by >= today:
+                days_left = _school_days_between(calendar, today, replace_by)
+    except OutsideCalendar:
+        replace_by = None
+    group = mark.pupil.registration_group
+    return UnexplainedMark(
+        pupil_id=mark.pupil_id, pupil_name=mark.pupil.display_name, registration_group_id=group.pk if group else None,
+        registration_group=group.name if group else "", date=mark.date, session=mark.session,
+        recorded_at=mark.recorded_at, replace_by=replace_by, school_days_left=days_left,
+    )
+
+
+def _school_days_between(calendar: SchoolCalendar, today: dt.date, last: dt.date) -> int:
+    """School days after `today` up to and including `last` (0 when `last` is today)."""
+    days, day = 0, today
+    while day < last:
+        day = calendar.nth_school_day_after(day, 1)
+        days += 1
+    return days
+
+
 assert "N" in codes.UNEXPLAINED
