@@ -143,6 +143,8 @@ class RegisterLink:
     url: str
     status: str
     taken: bool
+    # Opened and not taken yet: one to take now (or one missed).
+    due: bool = False
 
 
 @dataclass
@@ -184,6 +186,50 @@ def _register_status(register: SessionRegister | None, site, day: dt.date, sessi
     return f"Not taken yet: closes at {_local(closes):%H:%M}"
 
 
+@dataclass
+class RegistersOfDay:
+    """A person's registers at a site on one day: their groups first, then the others, and
+    the lessons they teach."""
+
+    site: object
+    day: dt.date
+    sessions: tuple[str, ...]
+    mine: list[GroupRegisters]
+    others: list[GroupRegisters]
+    lessons: list[LessonLine]
+
+    @property
+    def due(self) -> int:
+        """Session registers of the day that have opened and are not taken yet, over every group."""
+        return sum(link.due for entry in (*self.mine, *self.others) for link in entry.links)
+
+
+def registers_of_day(site, user, day: dt.date, now: dt.datetime) -> RegistersOfDay:
+    """The session registers of every group at `site` on `day` with their state, split
+    into the groups this person has been taking and the rest, and their lessons that day.
+    Used by My registers and the teacher's home page."""
+    today = _local(now).date()
+    sessions = _sessions_held(site, day)
+    takers = _recent_taker_by_group(site, today)
+    taken = {
+        (r.registration_group_id, r.session): r
+        for r in SessionRegister.objects.filter(site=site, date=day).select_related("taken_by")
+    }
+    mine, others = [], []
+    for group in RegistrationGroup.objects.filter(site=site).order_by("name"):
+        entry = GroupRegisters(group)
+        for session in sessions:
+            register = taken.get((group.pk, session))
+            is_taken = bool(register and register.taken_at)
+            entry.links.append(RegisterLink(
+                group.name, session, SESSION_NAMES[session], _register_url(group.pk, day, session),
+                _register_status(register, site, day, session, now), is_taken,
+                due=not is_taken and now >= registers.register_opens_at(site, day, session),
+            ))
+        (mine if takers.get(group.pk) == user.pk else others).append(entry)
+    return RegistersOfDay(site, day, sessions, mine, others, _my_lessons(site, user, day))
+
+
 @require_GET
 @login_required
 def my_registers(request: HttpRequest) -> HttpResponse:
@@ -197,26 +243,10 @@ def my_registers(request: HttpRequest) -> HttpResponse:
     today = _local(now).date()
     # ?date= shows an earlier day's registers (one missed yesterday); never a future day.
     day = min(_parse_day(request.GET["date"]), today) if request.GET.get("date") else today
-    sessions = _sessions_held(site, day)
-    takers = _recent_taker_by_group(site, today)
-    taken = {
-        (r.registration_group_id, r.session): r
-        for r in SessionRegister.objects.filter(site=site, date=day).select_related("taken_by")
-    }
-    mine, others = [], []
-    for group in RegistrationGroup.objects.filter(site=site).order_by("name"):
-        entry = GroupRegisters(group)
-        for session in sessions:
-            register = taken.get((group.pk, session))
-            entry.links.append(RegisterLink(
-                group.name, session, SESSION_NAMES[session], _register_url(group.pk, day, session),
-                _register_status(register, site, day, session, now), bool(register and register.taken_at),
-            ))
-        (mine if takers.get(group.pk) == request.user.pk else others).append(entry)
+    found = registers_of_day(site, request.user, day, now)
     return render(request, "attendance/registers/my_registers.html", {
-        "site": site, "day": day, "is_today": day == today, "sessions": sessions, "mine": mine, "others": others,
-        "previous_school_day": _previous_school_day(site, day),
-        "lessons": _my_lessons(site, request.user, day),
+        "site": site, "day": day, "is_today": day == today, "sessions": found.sessions, "mine": found.mine,
+        "others": found.others, "previous_school_day": _previous_school_day(site, day), "lessons": found.lessons,
     })
 
 

@@ -111,6 +111,7 @@ def test_the_amendments_report_lists_changes_after_the_close(page, live_server, 
 @pytest.mark.parametrize(
     ("persona", "path"),
     [
+        ("teacher", "/"),
         ("teacher", "/attendance/registers/"),
         ("teacher", "REGISTER"),
         ("attendance_officer", "/attendance/late-book/?q=a"),
