@@ -51,6 +51,12 @@ class RegistrationGroup(models.Model):
     name = models.CharField(max_length=60)
     # Blank for a vertical (mixed-year) tutor group.
     year_group = models.CharField(max_length=2, choices=YearGroup.choices, blank=True)
+    # Who takes the group's registers: nudged when one is missing, and shown the group first
+    # on "My registers". Null while unknown (then whoever took its recent registers); a
+    # tutor who leaves is deactivated, not deleted.
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tutor_groups"
+    )
 
     class Meta:
         ordering = ["site__name", "name"]
