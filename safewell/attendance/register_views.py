@@ -158,9 +158,9 @@ _RECENT_TAKERS_DAYS = 42
 
 
 def _recent_taker_by_group(site, today: dt.date) -> dict[int, int]:
-    """{group id: user id of whoever took its most recent register} over the last weeks.
-    Registration groups have no tutor field yet (pupils app), so a teacher's groups are the
-    ones whose registers they have been taking."""
+    """{group id: user id of whoever took its most recent register} over the last weeks:
+    for a group with no tutor recorded, a teacher's groups are the ones whose registers they
+    have been taking."""
     rows = (
         SessionRegister.objects.filter(
             site=site, taken_by__isnull=False, date__gte=today - dt.timedelta(days=_RECENT_TAKERS_DAYS), date__lte=today
@@ -172,6 +172,14 @@ def _recent_taker_by_group(site, today: dt.date) -> dict[int, int]:
     for group_id, user_id in rows:
         takers.setdefault(group_id, user_id)
     return takers
+
+
+def _is_theirs(group: RegistrationGroup, takers: dict[int, int], user) -> bool:
+    """A group is this person's when they are its tutor, or (no tutor recorded) when they
+    took its most recent register."""
+    if group.tutor_id is not None:
+        return group.tutor_id == user.pk
+    return takers.get(group.pk) == user.pk
 
 
 def _register_status(register: SessionRegister | None, site, day: dt.date, session: str, now: dt.datetime) -> str:
@@ -226,16 +234,16 @@ def registers_of_day(site, user, day: dt.date, now: dt.datetime) -> RegistersOfD
                 _register_status(register, site, day, session, now), is_taken,
                 due=not is_taken and now >= registers.register_opens_at(site, day, session),
             ))
-        (mine if takers.get(group.pk) == user.pk else others).append(entry)
+        (mine if _is_theirs(group, takers, user) else others).append(entry)
     return RegistersOfDay(site, day, sessions, mine, others, _my_lessons(site, user, day))
 
 
 @require_GET
 @login_required
 def my_registers(request: HttpRequest) -> HttpResponse:
-    """Today's session registers at the current site: the groups whose registers this
-    person has been taking first, then every other group (cover, supply, the office), and
-    today's lessons they teach."""
+    """Today's session registers at the current site: this person's groups first (those they
+    tutor, or without a tutor, whose registers they have been taking), then every other
+    group (cover, supply, the office), and today's lessons they teach."""
     site = current_site(request)
     if site is None or not selectors.can_take_registers(roles_for(request.user, site)):
         raise PermissionDenied(NOT_A_REGISTER_TAKER)

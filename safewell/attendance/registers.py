@@ -670,17 +670,19 @@ def _write_without_register(register, changes, existing, actor, now, reason, det
 # --- Nudging a missing register -------------------------------------------------------------
 
 NO_TEACHER_FOUND = (
-    "Safewell does not know who takes {group}'s register yet (no one has taken it, and {site} has "
-    "more than one teacher): tell them another way."
+    "Safewell does not know who takes {group}'s register yet (it has no tutor, no one has taken it, "
+    "and {site} has more than one teacher): tell them another way."
 )
 
 
 def register_taker_of(group) -> object | None:
-    """Who to nudge for a group's register. Registration groups have no tutor yet (pupils
-    app), so: whoever took this group's most recent register; failing that, the site's
-    only teacher; otherwise no one."""
+    """Who to nudge for a group's register: its tutor (RegistrationGroup.tutor) while
+    active; failing that, whoever took this group's most recent register; failing that, the
+    site's only teacher; otherwise no one."""
     from safewell.accounts.models import Membership, Role
 
+    if group.tutor_id is not None and group.tutor.is_active:
+        return group.tutor
     last = (
         SessionRegister.objects.filter(registration_group=group, taken_by__isnull=False, taken_by__is_active=True)
         .select_related("taken_by").order_by("-date", "-session").first()

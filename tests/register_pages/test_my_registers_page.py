@@ -86,3 +86,18 @@ def test_a_future_day_shows_today_instead(client, school, clock):
     client.force_login(school.personas.teacher)
     content = client.get("/attendance/registers/", {"date": "2026-09-14"}).content.decode()
     assert "Thursday 10 September 2026" in content and "2026-09-14" not in content
+
+
+def test_a_tutors_group_comes_first_even_when_someone_else_took_its_registers(client, school, clock):
+    from safewell.pupils.models import RegistrationGroup
+
+    # The attendance officer has been covering 7A, but its tutor is the teacher.
+    take_7a(school, school.personas.attendance_officer, day=DAY.replace(day=9), now=london(DAY.replace(day=9), 8, 50))
+    RegistrationGroup.objects.filter(pk=school.form_7a.pk).update(tutor=school.personas.teacher)
+
+    client.force_login(school.personas.teacher)
+    yours, others = client.get("/attendance/registers/").content.decode().split("Other registration groups")
+    assert ">7A<" in yours and ">8B<" in others
+    client.force_login(school.personas.attendance_officer)
+    content = client.get("/attendance/registers/").content.decode()
+    assert "Your registration groups" not in content

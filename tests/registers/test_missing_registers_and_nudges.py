@@ -93,3 +93,25 @@ def test_with_several_teachers_and_no_history_nobody_is_guessed(two_groups, mail
     nudge = register_nudge(group=two_groups.group_b, date=DAY, session="AM", actor=None, now=london(DAY, 9, 0))
     assert nudge.sent_to is None and mailoutbox == []
     assert RegisterNudge.objects.count() == 1
+
+
+def test_a_groups_tutor_is_nudged_before_whoever_last_took_its_register(two_groups, mailoutbox, immediate_tasks):
+    from safewell.accounts.models import Role
+    from safewell.pupils.models import RegistrationGroup
+
+    school = two_groups
+    tutor = make_user("tutor7a", school.north, Role.TEACHER)
+    RegistrationGroup.objects.filter(pk=school.group.pk).update(tutor=tutor)
+    yesterday = DAY - dt.timedelta(days=1)
+    submit(school, [(school.ada, "/")], date=yesterday, now=london(yesterday, 8, 50))  # taken by the teacher (cover)
+    school.group.refresh_from_db()
+
+    nudge = register_nudge(group=school.group, date=DAY, session="AM", actor=None, now=london(DAY, 9, 0))
+
+    assert nudge.sent_to == tutor
+    assert [m.to for m in mailoutbox] == [["tutor7a@example.org"]]
+    # A tutor who has left (deactivated) is not nudged: back to whoever last took the register.
+    tutor.is_active = False
+    tutor.save(update_fields=["is_active"])
+    school.group.refresh_from_db()
+    assert register_taker_of(school.group) == school.personas.teacher
