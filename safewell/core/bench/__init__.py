@@ -66,8 +66,9 @@ def discover() -> dict[str, Benchmark]:
     return REGISTRY
 
 
-def run(options: BenchOptions, only: list[str] | None = None) -> Figures:
-    """Run the chosen benchmarks (all when `only` is empty) and merge their figures."""
+def run(options: BenchOptions, only: list[str] | None = None, figures: Figures | None = None) -> Figures:
+    """Run the chosen benchmarks (all when `only` is empty) and merge their figures into
+    `figures` (a new dict by default; pass one to keep what finished if a run is stopped)."""
     from safewell.core.bench._machine import machine_description
 
     registry = discover()
@@ -75,8 +76,9 @@ def run(options: BenchOptions, only: list[str] | None = None) -> Figures:
     for name in names:
         if name not in registry:
             raise KeyError(UNKNOWN_BENCHMARK.format(name=name, names=", ".join(sorted(registry))))
+    figures = {} if figures is None else figures
     # "errors" lists what failed (each benchmark reports what it could); empty on success.
-    figures: Figures = {"machine": machine_description(), "benchmarks": names, "errors": []}
+    figures.update({"machine": machine_description(), "benchmarks": names, "errors": []})
     for name in names:
         options.say(f"bench: {name}: {registry[name].description}")
         started = time.perf_counter()

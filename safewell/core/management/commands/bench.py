@@ -52,10 +52,16 @@ class Command(BaseCommand):
         # A stop signal ends the run through the normal exit path, so the benchmarks' own
         # clean-up (stop gunicorn, drop the scratch database, delete temp files) still runs.
         signal.signal(signal.SIGTERM, _exit_on_signal)
+        figures: dict = {}
         try:
-            figures = run(bench_options, only=options["only"])
+            run(bench_options, only=options["only"], figures=figures)
         except KeyError as error:
             raise CommandError(error.args[0]) from None
+        except (SystemExit, KeyboardInterrupt):
+            # Stopped: print what finished, so a long run is not lost.
+            figures.setdefault("errors", []).append("stopped before the end: figures of the finished parts only")
+            self.stdout.write(json.dumps(figures, indent=2, default=str))
+            raise
         self.stdout.write(json.dumps(figures, indent=2, default=str))
         if figures.get("errors"):
             raise CommandError(FAILED.format(count=len(figures["errors"])))
