@@ -1,18 +1,20 @@
-"""Register pages: a teacher's registers for today, the register itself, and the attendance
-officer's register tools (the late book, the missing registers board, the out-of-window
-amendments report).
+"""Register pages: a teacher's registers for today, the session register and the lesson
+register, and the attendance officer's register tools (the late book, the missing registers
+board, the out-of-window amendments report, the unexplained absences (N) page).
 
-The register page works without JavaScript: the form posts here and this view calls
-`registers.register_submit` directly. With JavaScript (core/frontend/register.js) the same
-marks go to `POST /api/registers/submit` as JSON, with an idempotency key kept in the
-browser until the server has answered (issue 4 §6: no lost marks).
+The register pages work without JavaScript: the form posts here and the view calls
+`registers.register_submit` (or `lesson_register_submit`) directly. With JavaScript
+(core/frontend/register.js) the same marks go to `POST /api/registers/submit` (or
+`/api/lesson-registers/submit`) as JSON, with an idempotency key kept in the browser until
+the server has answered (issue 4 §6: no lost marks). Both pages share one form template
+(_register_form.html).
 
 Who may use what (roles held at the site in question; a site where the user has no role
 does not exist for them: 404):
 
 | page                          | teacher | attendance officer | dsl, deputy dsl | pastoral | admin | external |
 |-------------------------------|---------|--------------------|-----------------|----------|-------|----------|
-| my registers, a register      | yes     | yes                | yes             | yes      | yes   | 403      |
+| my registers, a (lesson) register | yes | yes                | yes             | yes      | yes   | 403      |
 | late book                     | no      | yes                | no              | yes      | yes   | no       |
 | missing registers, amendments | no      | yes                | yes             | no       | yes   | no       |
 | unexplained absences (N)      | no      | yes                | yes             | no       | yes   | no       |
