@@ -443,6 +443,7 @@ def summary(outcome: Outcome, seconds: float) -> dict[str, Any]:
 
     return {
         "submits": ok,
+        "distinct_registers": ok - outcome.corrections,  # first takes; the rest are corrections
         "submits_per_s": round(ok / seconds, 1),
         "p50_ms": percentile(50),
         "p95_ms": percentile(95),
