@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db import transaction
 
+from safewell.accounts.models import User
 from safewell.audit.services import audit_bulk
 from safewell.core.demo_data.plan import (
     OrganisationPlan,
@@ -67,7 +68,10 @@ def registration_groups_load(plan: OrganisationPlan) -> dict[tuple[str, str], Re
             found = RegistrationGroup.objects.filter(site=site, name=group.name).first()
             if found is None:
                 year = group.year_groups[0] if len(group.year_groups) == 1 else ""
-                found = services.registration_group_create(site=site, name=group.name, year_group=year)
+                tutor = User.objects.get(username=group.tutor)
+                found = services.registration_group_create(
+                    site=site, name=group.name, year_group=year, tutor=tutor
+                )
             groups[(site.code, group.name)] = found
     return groups
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from safewell.accounts.models import User
 from safewell.pupils import age, phones, upn as upns
 from safewell.pupils.deletion_grounds import DeletionGroundChoice
 from safewell.pupils.models import (
@@ -96,7 +97,9 @@ def _raise_if(errors: dict) -> None:
         raise ValidationError(errors)
 
 
-def registration_group_create(*, site: Site, name: str, year_group: str = "") -> RegistrationGroup:
+def registration_group_create(
+    *, site: Site, name: str, year_group: str = "", tutor: User | None = None
+) -> RegistrationGroup:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     _check_required(errors, name=name)
@@ -104,7 +107,7 @@ def registration_group_create(*, site: Site, name: str, year_group: str = "") ->
     if name and RegistrationGroup.objects.filter(site=site, name=name).exists():
         errors.setdefault("name", []).append(DUPLICATE_GROUP.format(site=site, name=name))
     _raise_if(errors)
-    return RegistrationGroup.objects.create(site=site, name=name, year_group=year_group)
+    return RegistrationGroup.objects.create(site=site, name=name, year_group=year_group, tutor=tutor)
 
 
 def _check_date_of_birth(errors: dict, date_of_birth: dt.date, today: dt.date) -> None:

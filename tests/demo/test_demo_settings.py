@@ -18,7 +18,7 @@ from safewell.accounts.models import ROLES_REQUIRING_MFA, Membership, Role, User
 from safewell.accounts.selectors import sites_for
 from safewell.core.management.commands._demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from safewell.pupils import age
-from safewell.pupils.models import Characteristic, ClassMembership, Enrolment, Lesson, Pupil
+from safewell.pupils.models import Characteristic, ClassMembership, Enrolment, Lesson, Pupil, RegistrationGroup
 from safewell.pupils.timetable_import import timetable_import
 from safewell.schools.models import Organisation, OrganisationKind, PlacingSchool
 
@@ -140,6 +140,13 @@ def test_every_group_has_a_timetable_and_no_teacher_or_pupil_is_in_two_lessons_a
     # Every pupil is in classes; PE is flagged.
     assert set(Pupil.objects.values_list("id", flat=True)) == {p for p, _ in members}
     assert Lesson.objects.filter(teaching_class__subject__is_pe=True).count() >= 2 * 20
+
+
+def test_every_demo_registration_group_has_its_tutor_so_nudges_reach_them(db, demo):
+    groups = RegistrationGroup.objects.select_related("tutor")
+    assert groups.exists()
+    assert all(group.tutor is not None for group in groups)
+    assert RegistrationGroup.objects.get(name="Kestrel").tutor.username == "teacher"
 
 
 def test_the_example_timetable_files_are_the_demos_own_so_importing_them_changes_nothing(db, demo):
