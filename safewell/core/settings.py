@@ -278,7 +278,10 @@ ACCOUNT_FORMS = {"login": "safewell.accounts.forms.LoginForm"}
 # Lock-out: 5 failed passwords for one account (whether named by username or email) in 15
 # minutes, and 30 a minute from one address (a whole school can sit behind one NAT address).
 # (accounts/adapter.py's LOCKED_OUT message names the 15 minutes: change both together.)
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,5/15m/key"}
+# Failed sign-ins are what guessing looks like: 5 per account per 15 minutes locks it.
+# Successful sign-ins are not throttled tightly per address: a whole school signs in at
+# 8:40 from behind one NAT address, and allauth's default (30/m/ip) would refuse the 31st.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,5/15m/key", "login": "600/m/ip"}
 # Behind a proxy every request comes from the proxy's address: count per client address
 # instead (the last X-Forwarded-For entry, the one our proxy added), or the per-address
 # limit would lock everybody out at once.

@@ -141,3 +141,13 @@ def test_staff_with_mfa_can_manage_users_and_memberships_in_the_django_admin(cli
     response = client.get(path)
     assert response.status_code == 200
     assert "dsl" in response.content.decode()
+
+
+def test_a_whole_staff_signing_in_from_one_school_address_is_not_throttled(db, personas):
+    """At 8:40 a school's staff sign in from behind one NAT address within a minute."""
+    from django.test import Client
+
+    staff = [User.objects.create_user(username=f"staff{n}", password=PERSONA_PASSWORD) for n in range(40)]
+    for user in staff:
+        response = sign_in(Client(REMOTE_ADDR="192.0.2.10"), user.username)
+        assert response.status_code == 302, f"{user.username} was refused ({response.status_code})"
