@@ -25,4 +25,7 @@ def test_a_submission_of_30_pupils_costs_no_more_queries_than_one_of_3(school):
 
     assert Mark.objects.count() == 30
     assert len(many) == len(few), "\n".join(many)
-    assert len(many) <= 30, "\n".join(many)
+    # The budget: ~28 for the submission itself plus ~13 for re-evaluating the pupils'
+    # policy rules in the same request (design.md: every mark change re-evaluates that
+    # pupil). Both are constant in the number of pupils, which is what the line above proves.
+    assert len(many) <= 45, "\n".join(many)
