@@ -44,7 +44,7 @@ class SiteBatch:
     pupil_ids: np.ndarray
     group_ids: np.ndarray
     marks: np.ndarray  # uint8 (pupils × timeline columns)
-    whereabouts_unknown: set[int]
+    whereabouts_unknown: np.ndarray  # bool per row: no one has said where the pupil is
     vulnerable: dict[int, Vulnerability]
     closed_registers: set[tuple[int, str, str]]  # (group, ISO date, session) closed
     lessons: LessonMarks | None
@@ -98,7 +98,7 @@ class SiteBatch:
         of the day has it; today's sessions not yet marked take every bit (they do not
         break the day)."""
         t = self.timeline
-        bits = kernels.segment_all(self.flags, t.day_starts)
+        bits = kernels.pair_all(self.flags, t.day_starts, t.day_ends - 1)
         columns = self.today_columns
         if columns.start < columns.stop:
             today = self.flags[:, columns].copy()
@@ -126,7 +126,8 @@ class SiteBatch:
     def sessions_per_day(self, bit: int) -> np.ndarray:
         """(pupils × days) sessions having `bit`."""
         if bit not in self.day_sums:
-            self.day_sums[bit] = kernels.segment_sums(self.bit(bit), self.timeline.day_starts)
+            t = self.timeline
+            self.day_sums[bit] = kernels.pair_sums(self.bit(bit), t.day_starts, t.day_ends - 1)
         return self.day_sums[bit]
 
     @cached_property
@@ -149,13 +150,14 @@ class SiteBatch:
         """The sessions of a row from `first_column` to before `stop_column` (only those
         where `wanted` is True, if given), as evidence: date, session, code."""
         t = self.timeline
-        values = self.marks[row, first_column:stop_column].tolist()
-        keep = wanted[first_column:stop_column].tolist() if wanted is not None else None
+        values = self.marks[row, first_column:stop_column]
+        keep = (values != F.PENDING) & (values != F.NOT_ON_ROLL)
+        if wanted is not None:
+            keep &= wanted[first_column:stop_column]
         dates, sessions = t.date_texts, t.session_texts
         return [
-            {"date": dates[first_column + i], "session": sessions[first_column + i], "code": F.code_text(value)}
-            for i, value in enumerate(values)
-            if (keep is None or keep[i]) and value != F.PENDING and value != F.NOT_ON_ROLL
+            {"date": dates[first_column + i], "session": sessions[first_column + i], "code": F.code_text(values[i])}
+            for i in np.flatnonzero(keep).tolist()
         ]
 
     def run_evidence(self, row: int, first_day: int, last_day: int) -> dict:

@@ -53,8 +53,7 @@ class AlertCandidate:
         evidence they see (tests/policy_engine). Anyone else constructs it normally."""
         fields.setdefault("peers", [])
         candidate = cls.__new__(cls)
-        for name, value in fields.items():
-            object.__setattr__(candidate, name, value)
+        candidate.__dict__.update(fields)  # what the frozen dataclass's __init__ would set
         return candidate
 
     @property

@@ -23,6 +23,7 @@ written with the evaluation or not at all (design.md principle 4).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -112,7 +113,22 @@ def evaluate_pupils(*, pupil_ids: Sequence[int], today: dt.date, lessons_changed
                           whereabouts_unknown=whereabouts_unknown).candidates
 
 
-def evaluation_run(
+def evaluation_run(**arguments) -> Evaluation:
+    """Evaluate and return the candidates with their scopes (see the module docstring).
+    Arguments: today, and organisation_ids | site_id | pupil_ids, lessons_changed,
+    whereabouts_unknown (see `_evaluation_run`)."""
+    # A full run makes hundreds of thousands of small objects that all live to the end:
+    # the cyclic garbage collector would scan them again and again for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluation_run(**arguments)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluation_run(
     *,
     today: dt.date,
     organisation_ids: Sequence[int] | None = None,
@@ -121,7 +137,6 @@ def evaluation_run(
     lessons_changed: bool = True,
     whereabouts_unknown: set[int] | None = None,
 ) -> Evaluation:
-    """Evaluate and return the candidates with their scopes (see the module docstring)."""
     from safewell.schools.models import Organisation, Site
 
     evaluation = Evaluation(today=today)
@@ -140,10 +155,11 @@ def evaluation_run(
     roll = roll.take(np.flatnonzero(np.isin(roll.organisation_ids, list(years))))
     thresholds = thresholds_for_organisations(organisation_ids)
     clock.lap("roll_years_profiles")
-    stores = S.stores_load(
-        {y.current_id: len(y.current) for o, y in years.items() if o in set(roll.organisation_ids.tolist())},
+    on_roll_organisations = set(roll.organisation_ids.tolist())
+    stores = S.stores_by_length(S.stores_load(
+        {y.current_id: len(y.current) for o, y in years.items() if o in on_roll_organisations},
         pupil_ids=None if full else roll.pupil_ids.tolist(), site_id=site_id,
-    )
+    ))
     clock.lap("stores")
     context = _Context.load(today=today, roll=roll, years=years, thresholds=thresholds, full=full,
                             organisation_ids=organisation_ids, whereabouts_unknown=whereabouts_unknown)
@@ -202,7 +218,7 @@ class _Context:
     thresholds: dict[int, Thresholds]
     calendars: dict
     organisation_of_site: dict[int, int]
-    whereabouts_unknown: set[int]
+    whereabouts_unknown: np.ndarray  # bool per roll row
     vulnerable: dict[int, S.Vulnerability]
     young_carers: set[int]
     closed: set[tuple[int, str, str]]
@@ -227,7 +243,9 @@ class _Context:
         carers = S.young_carers(today=today, **pupil_filter, **org_filter) if lateness_on else set()
         context = cls(
             today=today, roll=roll, years=years, thresholds=thresholds, calendars=calendars,
-            organisation_of_site=organisation_of_site, whereabouts_unknown=set(unknown), vulnerable=vulnerable_found,
+            organisation_of_site=organisation_of_site,
+            whereabouts_unknown=np.isin(roll.pupil_ids, np.fromiter(unknown, dtype=np.int64, count=len(unknown))),
+            vulnerable=vulnerable_found,
             young_carers=carers, lessons=None,
             closed=S.registers_closed_between(group_ids=groups, start=today - dt.timedelta(days=31), end=today),
         )
@@ -264,15 +282,9 @@ class _Context:
 
 
 def _evaluate_pupils(context: _Context, stores: dict[int, S.Stores], clock: _Clock) -> list[AlertCandidate]:
-    roll = context.roll
-    plans = _groups(context, range(len(roll)))
+    plans = _groups(context, range(len(context.roll)))
     clock.lap("grouping")
-    by_row: dict[int, list[AlertCandidate]] = {}
-
-    def keep(candidates: list[AlertCandidate]) -> None:
-        for candidate in candidates:
-            by_row.setdefault(int(np.searchsorted(roll.pupil_ids, candidate.pupil_id)), []).append(candidate)
-
+    found: list[AlertCandidate] = []
     previous = _previous_stores(context, [r for rows, _, _, tail_all in plans if tail_all for r in rows])
     again: list[int] = []
     for rows, site_id, organisation_id, tail_all in plans:
@@ -282,7 +294,7 @@ def _evaluate_pupils(context: _Context, stores: dict[int, S.Stores], clock: _Clo
             wanted = np.zeros(len(chunk), dtype=bool)
             for rule in RULES:
                 result = rule(batch)
-                keep(result.candidates)
+                found += result.candidates
                 if result.needs_tail is not None and not tail_all:
                     wanted |= result.needs_tail
             again += chunk[wanted].tolist()
@@ -291,16 +303,16 @@ def _evaluate_pupils(context: _Context, stores: dict[int, S.Stores], clock: _Clo
         # Pass 2: these pupils' answers may reach into last year: evaluate them again with
         # the previous year's tail on the timeline, and keep only that answer.
         previous = _previous_stores(context, again)
-        for row in again:
-            by_row.pop(row, None)
+        redone = set(context.roll.pupil_ids[again].tolist())
+        found = [c for c in found if c.pupil_id not in redone]
         for rows, site_id, organisation_id, _ in _groups(context, sorted(again)):
             for start in range(0, len(rows), BATCH_ROWS):
                 chunk = np.array(rows[start : start + BATCH_ROWS])
                 batch = _batch(context, chunk, site_id, organisation_id, stores, previous, tail=True)
                 for rule in RULES:
-                    keep(rule(batch).candidates)
+                    found += rule(batch).candidates
         clock.lap("rules_with_last_year")
-    return [c for row in sorted(by_row) for c in by_row[row]]
+    return found
 
 
 def _groups(context: _Context, rows) -> list[tuple[list[int], int, int, bool]]:
@@ -339,7 +351,7 @@ def _previous_stores(context: _Context, rows: list[int]) -> dict[int, S.Stores]:
     organisations = set(roll.organisation_ids[rows].tolist())
     lengths = {context.years[o].previous_id: len(context.years[o].previous) for o in organisations
                if context.years[o].previous is not None}
-    return S.stores_load(lengths, pupil_ids=roll.pupil_ids[rows].tolist())
+    return S.stores_by_length(S.stores_load(lengths, pupil_ids=roll.pupil_ids[rows].tolist()))
 
 
 def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: int,
@@ -350,28 +362,22 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
     pupil_ids = roll.pupil_ids[rows]
     marks = np.zeros((len(rows), timeline.columns), dtype=np.uint8)
     tail_length = timeline.tail_length
-    # Each row's own year store: rows may come from several sites (and organisations) that
-    # share this timeline, but every organisation has its own academic-year row.
-    for organisation in np.unique(roll.organisation_ids[rows]):
-        mine = roll.organisation_ids[rows] == organisation
-        year = context.years[int(organisation)]
-        current = stores.get(year.current_id)
-        if current is not None:
-            found = current.rows_of(pupil_ids[mine])
-            target = np.flatnonzero(mine)
-            has = found >= 0
-            if has.any():
-                marks[np.ix_(target[has], np.arange(tail_length, timeline.columns))] = \
-                    current.marks[np.ix_(found[has], timeline.year_indexes)]
-        if tail_length:
-            marks[np.flatnonzero(mine), :tail_length] = F.NOT_ON_ROLL
-            last_year = previous.get(year.previous_id) if year.previous_id else None
-            if last_year is not None:
-                found = last_year.rows_of(pupil_ids[mine])
-                target = np.flatnonzero(mine)
-                has = found >= 0
-                if has.any():
-                    marks[np.ix_(target[has], np.arange(tail_length))] = last_year.marks[np.ix_(found[has], timeline.tail_indexes)]
+    # The stores are merged by year length (selectors.stores_by_length): every row of a batch
+    # shares the timeline, so the same year length, whatever its organisation.
+    current = stores.get(len(years.current))
+    if current is not None:
+        found = current.rows_of(pupil_ids)
+        has = np.flatnonzero(found >= 0)
+        if len(has):
+            marks[has, tail_length:] = current.marks[found[has]][:, timeline.year_indexes]
+    if tail_length:
+        marks[:, :tail_length] = F.NOT_ON_ROLL
+        last_year = previous.get(len(years.previous)) if years.previous is not None else None
+        if last_year is not None:
+            found = last_year.rows_of(pupil_ids)
+            has = np.flatnonzero(found >= 0)
+            if len(has):
+                marks[has, :tail_length] = last_year.marks[found[has]][:, timeline.tail_indexes]
     before_admission = timeline.dates[None, :] < roll.admitted[rows][:, None]
     marks[before_admission] = F.NOT_ON_ROLL
     if timeline.today_day is not None:
@@ -386,7 +392,7 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
         vulnerable_here = {p: v for p, v in vulnerable_here.items() if wanted & set(v.kinds)}
     return SiteBatch(
         site_ids=roll.site_ids[rows], timeline=timeline, thresholds=th, pupil_ids=pupil_ids,
-        group_ids=roll.group_ids[rows], marks=marks, whereabouts_unknown=context.whereabouts_unknown,
+        group_ids=roll.group_ids[rows], marks=marks, whereabouts_unknown=context.whereabouts_unknown[rows],
         vulnerable=vulnerable_here, closed_registers=context.closed,
         lessons=context.lessons, previous_year_exists=years.previous is not None,
         admitted=roll.admitted[rows], young_carers=context.young_carers,

@@ -98,11 +98,14 @@ LESSON_UNAUTHORISED: np.ndarray = (FLAGS & UNAUTHORISED).astype(bool)
 CODE_TEXT: tuple[str, ...] = tuple(
     summaries.CODE_OF_BYTE[b] if b < len(summaries.CODE_OF_BYTE) else "" for b in range(256)
 )
+EVIDENCE_TEXT: tuple[str, ...] = tuple(
+    "no mark" if b == codes.NO_MARK_BYTE else CODE_TEXT[b] for b in range(256)
+)
 
 
 def code_text(value: int) -> str:
     """The code of a store byte for the evidence: "no mark" for 0."""
-    return CODE_TEXT[value] or ("no mark" if value == codes.NO_MARK_BYTE else "")
+    return EVIDENCE_TEXT[value]
 
 
 def flags_of(marks: np.ndarray) -> np.ndarray:

@@ -53,15 +53,24 @@ def window_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarra
 
 def segment_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Per row, sums over the consecutive column segments beginning at `starts` (e.g. the
-    sessions of each day or week). Empty `starts` gives an empty result."""
+    sessions of each week): differences of one cumulative sum, gathered."""
     if len(starts) == 0:
         return np.zeros((values.shape[0], 0), dtype=np.int32)
-    return np.add.reduceat(values.astype(np.int32, copy=False), starts, axis=1)
+    ends = np.append(starts[1:], values.shape[1])
+    return window_sums(values, starts, ends)
 
 
-def segment_all(bits: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per row, the bitwise AND of the uint8 flags over each segment (a day's sessions):
-    a bit is set for the day only when every session of the day has it."""
-    if len(starts) == 0:
-        return np.zeros((bits.shape[0], 0), dtype=bits.dtype)
-    return np.bitwise_and.reduceat(bits, starts, axis=1)
+def pair_sums(values: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
+    """Per row, the sum over segments of one or two columns (a school day's sessions):
+    column `firsts[k]`, plus column `lasts[k]` where it differs. Two gathers, no reduceat."""
+    total = values[:, firsts].astype(np.int32)
+    two = lasts != firsts
+    total[:, two] += values[:, lasts[two]]
+    return total
+
+
+def pair_all(bits: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
+    """Per row, the bitwise AND of the uint8 flags over segments of one or two columns (a
+    day's sessions): a bit is set for the day only when every session of the day has it."""
+    return bits[:, firsts] & bits[:, lasts]
+

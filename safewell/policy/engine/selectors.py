@@ -5,14 +5,14 @@ arrays rather than model instances: the engine never walks pupils through the OR
 (design.md principle 8). These are domain reads for the rules, not access-scoped: the alerts
 they lead to are routed and scoped by the alerts module.
 
-On PostgreSQL, integer-only results stream through COPY (far faster than fetching tuples)
-and the session stores through a binary cursor (raw bytes, not hex text).
+On PostgreSQL the server packs results into a few binary values (string_agg of int8send
+for integer columns, of the raw bytes for the session stores), so a million pupils arrive
+as a handful of values, not a million rows of Python objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,23 +44,24 @@ def _any(column: str, values: Sequence[int]) -> tuple[str, list]:
 
 
 def _int_rows(sql: str, params: list, width: int) -> np.ndarray:
-    """An (n × width) int64 array of an all-integer query (NULLs must be COALESCEd)."""
+    """An (n × width) int64 array of an all-integer query (NULLs must be COALESCEd).
+
+    PostgreSQL: the server packs each column into one bytea of 8-byte integers
+    (string_agg of int8send), so a million rows arrive as `width` values."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        import polars as pl
+        import psycopg
 
-        with connection.connection.cursor() as cursor:
-            query = cursor.mogrify(sql, params)
-            buffer = io.BytesIO()
-            with cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
-                for block in copy:
-                    buffer.write(block)
-        if buffer.tell() == 0:
+        # No ORDER BY: the aggregates read the same rows in the same order, so the columns
+        # stay aligned; the caller sorts.
+        packed = ", ".join(f"string_agg(int8send(q.c{i}::bigint), ''::bytea)" for i in range(width))
+        names = ", ".join(f"c{i}" for i in range(width))
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(f"SELECT {packed} FROM ({sql}) AS q({names})", params, binary=True)
+            row = cursor.fetchone()
+        if row is None or row[0] is None:
             return np.zeros((0, width), dtype=np.int64)
-        buffer.seek(0)
-        frame = pl.read_csv(buffer, separator="\t", has_header=False,
-                            schema={f"c{i}": pl.Int64 for i in range(width)})
-        return frame.to_numpy().reshape(-1, width)
+        return np.stack([np.frombuffer(bytes(column), dtype=">i8").astype(np.int64) for column in row], axis=1)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -230,17 +231,21 @@ def site_calendars(sites: dict[int, int], years: dict[int, Years]) -> dict[int, 
 
 @dataclass
 class Stores:
-    """Session stores of one academic year: row i is pupil `pupil_ids[i]` (ascending)."""
+    """Session stores of one academic year (or of several with the same session index):
+    `pupil_ids` ascending; the store of pupil_ids[i] is row `rows[i]` of `marks` (row i
+    itself when `rows` is None)."""
 
     pupil_ids: np.ndarray
-    marks: np.ndarray  # uint8 (pupils × the year's session index)
+    marks: np.ndarray  # uint8 (stores × the year's session index)
+    rows: np.ndarray | None = None
 
     def rows_of(self, pupil_ids: np.ndarray) -> np.ndarray:
-        """The row of each pupil, or -1 where the pupil has no store."""
+        """The row of `marks` holding each pupil's store, or -1 where the pupil has none."""
         if len(self.pupil_ids) == 0:
             return np.full(len(pupil_ids), -1, dtype=np.int64)
         found = np.minimum(np.searchsorted(self.pupil_ids, pupil_ids), len(self.pupil_ids) - 1)
-        return np.where(self.pupil_ids[found] == pupil_ids, found, -1)
+        rows = found if self.rows is None else self.rows[found]
+        return np.where(self.pupil_ids[found] == pupil_ids, rows, -1)
 
 
 def stores_load(
@@ -287,6 +292,24 @@ def stores_load(
             id_array, matrix = id_array[order], matrix[order]
         out[year_id] = Stores(id_array, matrix)
     return out
+
+
+def stores_by_length(stores: dict[int, Stores]) -> dict[int, Stores]:
+    """The stores of many academic years merged into one matrix per year length (years of
+    the same dates have the same session index), rows in pupil order, so a batch of pupils
+    from many organisations is gathered at once."""
+    groups: dict[int, list[Stores]] = defaultdict(list)
+    for found in stores.values():
+        groups[found.marks.shape[1]].append(found)
+    merged: dict[int, Stores] = {}
+    for length, parts in groups.items():
+        if len(parts) == 1:
+            merged[length] = parts[0]
+            continue
+        ids = np.concatenate([p.pupil_ids for p in parts])
+        order = np.argsort(ids, kind="stable")  # an index, so the big matrix is not reordered
+        merged[length] = Stores(ids[order], np.concatenate([p.marks for p in parts]), order)
+    return merged
 
 
 def _stores_aggregated(year_lengths: dict[int, int], *, pupil_ids, site_id) -> dict[int, Stores]:

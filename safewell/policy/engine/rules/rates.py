@@ -70,10 +70,14 @@ def absence_rates(batch: SiteBatch) -> RuleResult:
         met = (possible >= max(1, th.absence_rate_minimum_sessions)) & (100 * absent >= percent * possible)
         rows = np.flatnonzero(met)
         first_on_roll = _first_on_roll(batch, start, rows)
+        periods: dict = {}
         for row in rows:
             counted_from = max(start_date, first_on_roll[row])
-            period = summaries.Period(counted_from, batch.today, mode, batch.year_name)
-            label = period.label if mode == summaries.YEAR_TO_DATE else f"{prefix} to date, {period.label}"
+            if counted_from not in periods:  # one label per first day, not per pupil
+                period = summaries.Period(counted_from, batch.today, mode, batch.year_name)
+                periods[counted_from] = (period, period.label if mode == summaries.YEAR_TO_DATE
+                                         else f"{prefix} to date, {period.label}")
+            period, label = periods[counted_from]
             rate = 100 * int(absent[row]) / int(possible[row])
             result.candidates.append(batch.candidate(
                 rule_id, int(row), prefix if mode == summaries.YEAR_TO_DATE else f"{prefix}",

@@ -80,13 +80,18 @@ def _nth_day(batch: SiteBatch, day_before, first_day: int, n: int):
 
 
 def _with_real_mark(batch: SiteBatch, first: np.ndarray, last: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Which rows have at least one session actually marked G, N or O between their first
-    and last day (a run made only of "no mark" is a register never taken, not an absence
-    we know of)."""
-    per_day = batch.sessions_per_day(F.DELETION_20_DAY)
-    cumulative = np.zeros((per_day.shape[0], per_day.shape[1] + 1), dtype=np.int64)
-    np.cumsum(per_day, axis=1, out=cumulative[:, 1:])
-    return (cumulative[rows, last[rows] + 1] - cumulative[rows, first[rows]]) > 0
+    """Which of `rows` have at least one session actually marked G, N or O between their
+    first and last day (a run made only of "no mark" is a register never taken, not an
+    absence we know of). Counted for those rows only."""
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    t = batch.timeline
+    marked = (batch.flags[rows] & F.DELETION_20_DAY).astype(bool)
+    cumulative = np.zeros((len(rows), marked.shape[1] + 1), dtype=np.int32)
+    np.cumsum(marked, axis=1, out=cumulative[:, 1:])
+    index = np.arange(len(rows))
+    start, stop = t.day_starts[first[rows]], t.day_ends[last[rows]]
+    return (cumulative[index, stop] - cumulative[index, start]) > 0
 
 
 def continuous_absence(batch: SiteBatch) -> RuleResult:
@@ -103,8 +108,8 @@ def continuous_absence(batch: SiteBatch) -> RuleResult:
                   th.cme_days if runs_cme else th.continuous_absence_days)
     result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
     rows = np.flatnonzero(length >= minimum)
-    rows = rows[np.isin(batch.pupil_ids[rows], list(batch.whereabouts_unknown))] if len(rows) else rows
-    rows = rows[_with_real_mark(batch, first, end, rows)] if len(rows) else rows
+    rows = rows[batch.whereabouts_unknown[rows]]
+    rows = rows[_with_real_mark(batch, first, end, rows)]
     for row in rows:
         first_day, last_day = _run_bounds(batch, length, end, row)
         days = last_day - first_day + 1
