@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
