@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "safewell.schools",
     "safewell.pupils",
     "safewell.attendance",
+    "safewell.followup",
     "safewell.policy",
 ]
 

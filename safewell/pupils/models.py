@@ -274,6 +274,9 @@ class CharacteristicKind(models.TextChoices):
     NEWLY_ARRIVED = "newly_arrived", "Newly arrived"
     YOUTH_JUSTICE = "youth_justice", "Youth justice involvement"
     KNOWN_TO_POLICE = "known_to_police", "Known to the police"
+    # A health condition that affects attendance: first-day messages to the family use the
+    # gentler wording (issue 6 §5).
+    MEDICAL_NEEDS = "medical_needs", "Medical needs affecting attendance"
 
 
 class Characteristic(models.Model):
