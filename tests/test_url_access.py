@@ -6,6 +6,7 @@ about fails `test_every_url_has_an_access_decision` until it is added to ACCESS 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -201,6 +202,148 @@ ACCESS: dict[str, Access] = {
     "policy:profile_upload": only("admin"),
     "policy:profile_activate": only("admin", method="post", kwargs=lambda p: {"version": _profile_version(p)}),
 }
+
+
+# Safeguarding case work (safeguarding/selectors.py): a North child's records are read by the
+# DSL team of North and the lead DSL (the `dsl` persona is both); South's deputy DSL gets a 404;
+# everyone outside every DSL team (teacher, attendance officer, admin, external) a 403. Any
+# member of staff may raise a concern and see their own; external users may not.
+NORTH_DSL = ("dsl",)
+STAFF = ("admin", "dsl", "deputy_dsl_south", "teacher", "attendance_officer")
+
+
+def _sg_case(p: Personas, **options):
+    from tests.safeguarding.casework_factory import case_of
+
+    return case_of(p, **options)
+
+
+def _sg_episode(p: Personas):
+    from tests.safeguarding.casework_factory import NOW, missing_case
+
+    return missing_case(p, returned_at=NOW - dt.timedelta(hours=3))
+
+
+def _sg_cme_referral(p: Personas) -> dict:
+    from safewell.safeguarding.models import CaseKind
+
+    return {"referral_id": _sg_case(p, kind=CaseKind.CME).referrals.get().pk}
+
+
+def _sg_assessment(p: Personas) -> dict:
+    from safewell.safeguarding import services
+    from tests.safeguarding.casework_factory import NOW
+
+    case = _sg_case(p)
+    assessment = services.risk_assessment_record(case=case, actor=p.dsl, now=NOW, answers={}, judgement="low",
+                                                 rationale="Attendance only.", review_on=dt.date(2026, 12, 1))
+    return {"assessment_id": assessment.pk}
+
+
+def _sg_plan(p: Personas) -> dict:
+    from safewell.safeguarding import services
+    from tests.safeguarding.casework_factory import NOW, TODAY
+
+    plan = services.reintegration_plan_create(case=_sg_case(p), actor=p.dsl, now=NOW, terms=services.PlanTerms(
+        starts_on=TODAY, monitoring_ends_on=TODAY + dt.timedelta(weeks=6), attendance_target_percent=90,
+        support="Key adult each morning.", next_review_on=TODAY + dt.timedelta(weeks=2)))
+    return {"plan_id": plan.pk}
+
+
+def _sg_concern(p: Personas) -> dict:
+    from safewell.safeguarding import services
+    from tests.safeguarding.casework_factory import NOW
+
+    concern = services.concern_raise(pupil=make_pupil(p.north), actor=p.teacher, now=NOW, categories=["neglect"],
+                                     description="Hungry every morning.", action_taken="", observed_at=NOW)
+    return {"concern_id": concern.pk}
+
+
+def _sg_document(p: Personas) -> dict:
+    from safewell.safeguarding import services
+    from tests.safeguarding.casework_factory import NOW
+    from tests.safeguarding.uploads import PDF
+
+    document = services.document_upload(pupil=make_pupil(p.north), actor=p.dsl, now=NOW, kind="report",
+                                        title="Letter", content=PDF)
+    return {"document_id": document.pk}
+
+
+def _sg_alert(p: Personas) -> dict:
+    from tests.safeguarding.casework_factory import alert_of
+
+    return {"alert_id": alert_of(make_pupil(p.north)).pk}
+
+
+def _sg_pupil(p: Personas) -> dict:
+    return {"pupil_id": make_pupil(p.north).pk}
+
+
+def _sg_case_id(p: Personas) -> dict:
+    return {"case_id": _sg_case(p).pk}
+
+
+def _sg_entry(p: Personas) -> dict:
+    return {"entry_id": _sg_case(p).entries.first().pk}
+
+
+def _sg_task(p: Personas) -> dict:
+    from safewell.safeguarding import services
+    from tests.safeguarding.casework_factory import NOW, TODAY
+
+    task = services.task_add(case=_sg_case(p), actor=p.dsl, now=NOW,
+                             action=services.Action("Home visit", p.dsl, TODAY + dt.timedelta(days=1)))
+    return {"task_id": task.pk}
+
+
+SAFEGUARDING_ACCESS: dict[str, Access] = {
+    "safeguarding:dashboard": only("dsl", "deputy_dsl_south"),
+    "safeguarding:cme_compliance": only("dsl", "deputy_dsl_south"),
+    # Retention review and destruction: the lead DSL only.
+    "safeguarding:retention": only("dsl"),
+    "safeguarding:pupil_record": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:chronology_print": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:case_open": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:entry_add": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:episode_new": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:profile_edit": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:document_upload": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:share": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:legal_hold": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:retention_destroy": only(*NORTH_DSL, kwargs=_sg_pupil),
+    "safeguarding:entry_correct": only(*NORTH_DSL, kwargs=_sg_entry),
+    # One click on a North alert: the lead DSL opens the case (a redirect to it).
+    "safeguarding:case_open_from_alert": only(*NORTH_DSL, method="post", kwargs=_sg_alert),
+    "safeguarding:case_detail": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:case_edit": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:case_close": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:assessment_new": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:referral_new": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:enquiry_add": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:check_new": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:plan_new": only(*NORTH_DSL, kwargs=_sg_case_id),
+    "safeguarding:task_new": only(*NORTH_DSL, kwargs=_sg_case_id),
+    # An empty POST completes the task (its note is optional).
+    "safeguarding:task_complete": only(*NORTH_DSL, method="post", kwargs=_sg_task),
+    "safeguarding:assessment_detail": only(*NORTH_DSL, kwargs=_sg_assessment),
+    "safeguarding:referral_detail": only(*NORTH_DSL, kwargs=_sg_cme_referral),
+    "safeguarding:referral_send": only(*NORTH_DSL, kwargs=_sg_cme_referral),
+    "safeguarding:referral_acknowledge": only(*NORTH_DSL, kwargs=_sg_cme_referral),
+    "safeguarding:referral_outcome": only(*NORTH_DSL, kwargs=_sg_cme_referral),
+    "safeguarding:cme_notification_pdf": only(*NORTH_DSL, kwargs=_sg_cme_referral),
+    "safeguarding:episode_detail": only(*NORTH_DSL, kwargs=lambda p: {"episode_id": _sg_episode(p).pk}),
+    "safeguarding:episode_police": only(*NORTH_DSL, kwargs=lambda p: {"episode_id": _sg_episode(p).pk}),
+    "safeguarding:episode_return": only(*NORTH_DSL, kwargs=lambda p: {"episode_id": _sg_episode(p).pk}),
+    "safeguarding:interview_record": only(*NORTH_DSL, kwargs=lambda p: {"episode_id": _sg_episode(p).pk}),
+    "safeguarding:police_pack": only(*NORTH_DSL, kwargs=lambda p: {"episode_id": _sg_episode(p).pk}),
+    "safeguarding:plan_detail": only(*NORTH_DSL, kwargs=_sg_plan),
+    "safeguarding:plan_review": only(*NORTH_DSL, kwargs=_sg_plan),
+    "safeguarding:document_download": only(*NORTH_DSL, kwargs=_sg_document),
+    "safeguarding:concern_triage": only(*NORTH_DSL, kwargs=_sg_concern),
+    "safeguarding:concerns_mine": only(*STAFF),
+    "safeguarding:concern_raise": only(*STAFF),
+}
+ACCESS.update(SAFEGUARDING_ACCESS)
 
 
 def _north_group(p: Personas) -> int:

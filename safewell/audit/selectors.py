@@ -24,9 +24,21 @@ _sites_of: dict[str, SitesOfRecord] = {}
 VERIFY_CHUNK_SIZE = 5000
 
 
+# target_type → who may see its openings, when the record's sites are not the whole answer
+# (a child's safeguarding record: the DSL team of the child's site and the lead DSL of the
+# organisation, never an administrator). Registered instead of `register_record_sites`.
+CanSeeOpenings = Callable[[User, str], bool]
+_access_of: dict[str, CanSeeOpenings] = {}
+
+
 def register_record_sites(target_type: str, sites_of: SitesOfRecord) -> None:
     """Say which sites a record belongs to: `sites_of(target_id)` returns their ids."""
     _sites_of[target_type] = sites_of
+
+
+def register_record_access(target_type: str, can_see: CanSeeOpenings) -> None:
+    """Say who may see the openings of a record type: `can_see(user, target_id)`."""
+    _access_of[target_type] = can_see
 
 
 def record_sites(*, target_type: str, target_id: str) -> set[int]:
@@ -35,9 +47,12 @@ def record_sites(*, target_type: str, target_id: str) -> set[int]:
 
 
 def can_see_openings(*, user: User, target_type: str, target_id: str) -> bool:
-    """A DSL, deputy DSL or administrator at one of the sites the record belongs to."""
+    """A DSL, deputy DSL or administrator at one of the sites the record belongs to, or
+    whoever the record type's registered access function allows."""
     if not user.is_authenticated:
         return False
+    if target_type in _access_of:
+        return _access_of[target_type](user, target_id)
     viewer_sites = set(sites_for(user, roles=OPENINGS_ROLES).values_list("pk", flat=True))
     return bool(viewer_sites & record_sites(target_type=target_type, target_id=target_id))
 

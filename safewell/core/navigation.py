@@ -48,6 +48,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     # Alerts (policy/selectors.py says who sees which): the DSL team and attendance officers.
     NavItem("Alerts", "policy:inbox", roles=frozenset({Role.DSL, Role.DEPUTY_DSL, Role.ATTENDANCE_OFFICER})),
+    # Case work (safeguarding/selectors.py): the DSL team; any member of staff raises a concern.
+    NavItem("Safeguarding", "safeguarding:dashboard", roles=frozenset({Role.DSL, Role.DEPUTY_DSL})),
+    NavItem("Raise a concern", "safeguarding:concern_raise", roles=frozenset(Role.values) - {Role.EXTERNAL}),
     # The policy profile in force, its history and uploads (policy/profile_views.py); the DSL
     # team may read it too, by the link on a review reminder.
     NavItem("Policy profile", "policy:profile", roles=ADMIN_ONLY),

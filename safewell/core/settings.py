@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "safewell.attendance",
     "safewell.followup",
     "safewell.policy",
+    "safewell.safeguarding",
 ]
 
 MIDDLEWARE = [
@@ -246,7 +247,18 @@ SAFEWELL_SCHEDULE = [
     # The policy engine re-evaluates every pupil nightly (policy/engine/jobs.py); registers
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},
+    # Case work's clocks run out with no write to notice it (the 72-hour return home interview,
+    # the CME notification's due date, plan reviews): their alerts are re-checked every 10
+    # minutes (safeguarding/jobs.py), as well as in each write that changes them.
+    {"name": "safeguarding-casework-alerts", "task": "safewell.safeguarding.jobs.sync_casework_alerts",
+     "cron": "*/10 * * * *"},
 ]
+# Safeguarding files are kept until the child's date of birth + this many years, then
+# reviewed for destruction (statutory.md §8 [U]: IRMS toolkit from memory; DOB + 25 is
+# common practice [S]); a legal hold stops it.
+SAFEWELL_SAFEGUARDING_RETENTION_YEARS = envint("SAFEWELL_SAFEGUARDING_RETENTION_YEARS", 25)
+# The largest document (an image or a PDF) a safeguarding record takes.
+SAFEWELL_SAFEGUARDING_UPLOAD_MAX_BYTES = envint("SAFEWELL_SAFEGUARDING_UPLOAD_MAX_BYTES", 10_000_000)
 # Text messages for alerts go through this provider (policy/sms.py); the default appends them
 # to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
 SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.policy.sms.LogSmsProvider")
@@ -260,7 +272,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint (safeguarding PDFs) and its fontTools log every step at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # Accounts: django-allauth, sign-in by username or email, no self-registration.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pupils/", include("safewell.pupils.urls")),
     path("attendance/", include("safewell.attendance.urls")),
     path("policy/", include("safewell.policy.urls")),
+    path("safeguarding/", include("safewell.safeguarding.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

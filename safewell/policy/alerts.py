@@ -127,6 +127,11 @@ CATEGORY_OF_RULE: dict[str, str] = {
     rule_ids.PENALTY_NOTICE_THRESHOLD: "Penalty notice threshold",
     rule_ids.VULNERABLE_UNEXPLAINED_ABSENCE: "Unexplained absence (priority)",
     rule_ids.POLICY_REVIEW_DUE: "Policy review due",
+    rule_ids.CONCERN_AWAITING_TRIAGE: "Safeguarding concern raised",
+    rule_ids.CME_NOTIFICATION_DUE: "CME notification to the local authority",
+    rule_ids.RETURN_HOME_INTERVIEW_DUE: "Return home interview due",
+    rule_ids.REPEAT_MISSING_EPISODES: "Repeated missing episodes",
+    rule_ids.REINTEGRATION_REVIEW_OVERDUE: "Reintegration plan review overdue",
 }
 PATTERN_CATEGORY = "Attendance pattern"
 

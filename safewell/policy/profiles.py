@@ -199,6 +199,8 @@ STATUTORY_RULES: dict[str, tuple[str, str]] = {
     R.SEVERE_ABSENCE: ("statutory.md §2", "S"),
     R.PENALTY_NOTICE_THRESHOLD: ("statutory.md §4, WTTISA ch. 6", "S"),
     R.VULNERABLE_UNEXPLAINED_ABSENCE: ("statutory.md §5.1, WTTISA para 52", "S"),
+    R.CME_NOTIFICATION_DUE: ("seed 000 §7, seed 004; s436A Education Act 1996", "S"),
+    R.RETURN_HOME_INTERVIEW_DUE: ("statutory.md §7.2, DfE statutory guidance on children who run away (2014)", "S"),
 }
 # A child with a social worker (CIN, CP plan) or looked after (statutory.md §5.1 [S]).
 REQUIRED_VULNERABLE_MARKERS = ("child_protection_plan", "child_in_need", "looked_after")
@@ -459,12 +461,42 @@ class PolicyReviewDue(RuleSettings):
     )
 
 
+# --- Case-work rules (issue 7: the safeguarding app raises them from its own records) -----
+
+
+class ConcernAwaitingTriage(RuleSettings):
+    rule_id: ClassVar[str] = R.CONCERN_AWAITING_TRIAGE
+
+
+class CmeNotificationDue(RuleSettings):
+    # The deadline is the CME step's own (cme_ten_days.school_days), carried on the case.
+    rule_id: ClassVar[str] = R.CME_NOTIFICATION_DUE
+
+
+class ReturnHomeInterviewDue(RuleSettings):
+    # The deadline is deadlines.return_home_interview_within_hours (72, statutory.md §7.2 [S]).
+    rule_id: ClassVar[str] = R.RETURN_HOME_INTERVIEW_DUE
+
+
+class RepeatMissingEpisodes(RuleSettings):
+    rule_id: ClassVar[str] = R.REPEAT_MISSING_EPISODES
+    # statutory.md §7.2 [S, local]: "3 or more times in 30 days" (Derbyshire); set locally.
+    episodes: Annotated[int, Field(ge=2, le=50)] = Field(3, description="missing episodes")
+    window_days: Annotated[int, Field(ge=1, le=365)] = Field(30, description="in a rolling window of days")
+
+
+class ReintegrationReviewOverdue(RuleSettings):
+    rule_id: ClassVar[str] = R.REINTEGRATION_REVIEW_OVERDUE
+
+
 RULE_SETTINGS: dict[str, type[RuleSettings]] = {cls.rule_id: cls for cls in (
     ContinuousAbsence, CmeTenDays, AttendanceReturn10Day, SicknessReturn15Day, DeletionGround20Day,
     PersistentAbsence, SevereAbsence, PenaltyNoticeThreshold, PatternDayOfWeek,
     PatternAdjacentToWeekend, PatternSubject, PatternTeacher, PatternPeSwimming, PatternLateness,
     PatternMissingLessonsOnSite, PatternCoAbsenceGroup, PatternDropFromBaseline,
     VulnerableUnexplainedAbsence, PolicyReviewDue,
+    ConcernAwaitingTriage, CmeNotificationDue, ReturnHomeInterviewDue, RepeatMissingEpisodes,
+    ReintegrationReviewOverdue,
 )}
 assert set(RULE_SETTINGS) == R.RULE_IDS, "every rule id needs its settings class, and only those"
 
@@ -491,6 +523,11 @@ class RuleSet(_Strict):
     pattern_drop_from_baseline: PatternDropFromBaseline
     vulnerable_unexplained_absence: VulnerableUnexplainedAbsence
     policy_review_due: PolicyReviewDue
+    concern_awaiting_triage: ConcernAwaitingTriage
+    cme_notification_due: CmeNotificationDue
+    return_home_interview_due: ReturnHomeInterviewDue
+    repeat_missing_episodes: RepeatMissingEpisodes
+    reintegration_review_overdue: ReintegrationReviewOverdue
 
 
 assert set(RuleSet.model_fields) == R.RULE_IDS

@@ -39,6 +39,12 @@ PATTERN_CO_ABSENCE_GROUP: Final = "pattern_co_absence_group"
 PATTERN_DROP_FROM_BASELINE: Final = "pattern_drop_from_baseline"
 VULNERABLE_UNEXPLAINED_ABSENCE: Final = "vulnerable_unexplained_absence"
 POLICY_REVIEW_DUE: Final = "policy_review_due"
+# Case work (issue 7): raised by the safeguarding app from its own records, not by the engine.
+CONCERN_AWAITING_TRIAGE: Final = "concern_awaiting_triage"
+CME_NOTIFICATION_DUE: Final = "cme_notification_due"
+RETURN_HOME_INTERVIEW_DUE: Final = "return_home_interview_due"
+REPEAT_MISSING_EPISODES: Final = "repeat_missing_episodes"
+REINTEGRATION_REVIEW_OVERDUE: Final = "reintegration_review_overdue"
 
 RULES: Final[tuple[RuleId, ...]] = (
     RuleId(CONTINUOUS_ABSENCE,
@@ -99,7 +105,34 @@ RULES: Final[tuple[RuleId, ...]] = (
     RuleId(POLICY_REVIEW_DUE,
            "the policy profile's review is due within 30 days, or overdue",
            "seed 000 §11 (annual review); seed 004 'Review History'"),
+    RuleId(CONCERN_AWAITING_TRIAGE,
+           "a concern a member of staff raised that the DSL team has not yet assessed",
+           "seed 000 §6 (concerns recorded and assessed by the DSL); seed 004 'The role of the staff' "
+           "(report concerns to the DSL)"),
+    RuleId(CME_NOTIFICATION_DUE,
+           "a child missing education case whose notification to the local authority is not sent yet",
+           "seed 000 §7; seed 004 'Continuous missing days' (the LA 'immediately informed'); s436A Education "
+           "Act 1996 [C]; reasonable enquiries statutory.md §3.4 [S]"),
+    RuleId(RETURN_HOME_INTERVIEW_DUE,
+           "a child back from a missing episode whose return home interview is neither done nor declined: "
+           "due within 72 hours of the return",
+           "statutory.md §7.2, DfE statutory guidance on children who run away or go missing from home or "
+           "care (2014) [S]"),
+    RuleId(REPEAT_MISSING_EPISODES,
+           "N or more missing episodes in a rolling window of days (thresholds set locally)",
+           "statutory.md §7.2 [S, local]: count episodes in rolling windows; e.g. a strategy meeting at 3 "
+           "episodes in 30 days (Derbyshire)"),
+    RuleId(REINTEGRATION_REVIEW_OVERDUE,
+           "a reintegration plan, or the part-time timetable (C2) in it, past its review date",
+           "seed 000 §10 (reintegration under review); seed 004 'Returning home from care'; C2 time-limited "
+           "and reviewed, reg 11(6) 2024 Regulations [C], statutory.md §1"),
 )
 
 RULE_IDS: Final[frozenset[str]] = frozenset(rule.id for rule in RULES)
 RULES_BY_ID: Final[dict[str, RuleId]] = {rule.id: rule for rule in RULES}
+# The case-work rules: the safeguarding app raises and clears them from its records
+# (safeguarding/casework_alerts.py), so the engine's evaluations leave them alone.
+CASEWORK_RULE_IDS: Final[frozenset[str]] = frozenset({
+    CONCERN_AWAITING_TRIAGE, CME_NOTIFICATION_DUE, RETURN_HOME_INTERVIEW_DUE, REPEAT_MISSING_EPISODES,
+    REINTEGRATION_REVIEW_OVERDUE,
+})

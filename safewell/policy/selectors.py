@@ -17,6 +17,7 @@ to the audit log here (style.md, "What this means for Safewell" §1).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -206,6 +207,36 @@ def _meaning(rule_id: str) -> str:
     return rule.meaning if rule else rule_id
 
 
+# --- Links to other apps' pages -------------------------------------------------------------------
+#
+# An app below policy in design.md's order adds its own actions to the alert page (the
+# safeguarding app: "open a case from this alert, carrying its evidence") by registering a
+# function from its AppConfig.ready(); policy never imports it. Each function answers, for
+# one alert and one user, the links that user may follow (an empty list when none).
+
+
+@dataclass(frozen=True)
+class AlertLink:
+    label: str
+    url: str
+    # "post": a one-click button (a form with the CSRF token), for an action that writes.
+    method: str = "get"
+    hint: str = ""
+
+
+AlertLinkFunction = Callable[[Alert, User], list[AlertLink]]
+_ALERT_LINKS: dict[str, AlertLinkFunction] = {}
+
+
+def register_alert_links(name: str, function: AlertLinkFunction) -> None:
+    """Let the app `name` add links to the alert page (idempotent per name)."""
+    _ALERT_LINKS[name] = function
+
+
+def alert_links(alert: Alert, user: User) -> list[AlertLink]:
+    return [link for name in sorted(_ALERT_LINKS) for link in _ALERT_LINKS[name](alert, user)]
+
+
 # --- One alert ------------------------------------------------------------------------------------
 
 
@@ -275,6 +306,7 @@ class AlertDetail:
     figures: list[tuple[str, str]]
     other_evidence: list[tuple[str, str]]
     to_tell: list[ToTell]
+    links: list[AlertLink] = field(default_factory=list)
 
     @property
     def severity_tag(self) -> str:
@@ -326,6 +358,7 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
         other_evidence=[(_label(k), _pairs_named(v, names) if k == "pairs" else _plain(v)) for k, v in evidence.items()
                         if k not in _SHOWN_KEYS and not (k == "lessons" and isinstance(v, list))],
         to_tell=_to_tell(alert, today),
+        links=alert_links(alert, user),
     )
 
 

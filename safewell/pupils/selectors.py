@@ -67,6 +67,10 @@ class PupilAccess:
     sees_contacts: bool
     sees_characteristics: bool
     sees_safeguarding: bool
+    # The DSL team of the pupil's site reads the safeguarding record (safeguarding app);
+    # every member of staff may raise a concern.
+    is_dsl_team: bool = False
+    raises_concerns: bool = False
 
 
 def pupils_visible_to(user: User) -> QuerySet[Pupil]:
@@ -97,6 +101,8 @@ def pupil_access(user: User, pupil: Pupil) -> PupilAccess:
         sees_contacts=bool(roles & ROLES_SEEING_CONTACTS),
         sees_characteristics=bool(roles & ROLES_SEEING_CHARACTERISTICS),
         sees_safeguarding=bool(roles & ROLES_SEEING_SAFEGUARDING),
+        is_dsl_team=bool(roles & {Role.DSL, Role.DEPUTY_DSL}),
+        raises_concerns=bool(roles - {Role.EXTERNAL}),
     )
 
 

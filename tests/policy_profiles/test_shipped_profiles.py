@@ -33,6 +33,11 @@ CONTRACT_RULE_IDS = {
     "pattern_co_absence_group", "pattern_drop_from_baseline", "vulnerable_unexplained_absence",
     "policy_review_due",
 }
+# Issue 7's case-work rules, raised by the safeguarding app from its own records.
+CONTRACT_RULE_IDS |= {
+    "concern_awaiting_triage", "cme_notification_due", "return_home_interview_due",
+    "repeat_missing_episodes", "reintegration_review_overdue",
+}
 
 
 def test_the_rule_ids_are_the_contracts_list_each_with_a_meaning_and_a_source():

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from django.db import connection
@@ -371,9 +372,55 @@ def _binary_rows(sql: str, params: list) -> Iterable[tuple]:
 # Who is told the same day: the social worker, the virtual school (looked after), the youth
 # justice worker (WTTISA: unexplained absence to the YOT worker too, statutory.md §3.6 [S]).
 TELL_ROLES = ("social_worker", "virtual_school", "youth_justice")
-# Markers of the profile's `vulnerable_if` that no table holds yet: an open case and a
-# previous missing episode belong to the safeguarding app, which does not exist yet.
-NOT_YET_RECORDED = frozenset({"open_case", "previous_missing_episode"})
+
+
+# --- Markers recorded by apps below policy -------------------------------------------------------
+#
+# Some markers of the profile's `vulnerable_if` are held by an app below policy in design.md's
+# order (an open case and a previous missing episode: the safeguarding app), which policy must
+# not import. That app registers, from its AppConfig.ready(), one bulk function answering
+# for its markers; `vulnerable_pupils` calls it when a wanted marker is one of them. The
+# function takes (today, pupil_ids | None, organisation_ids | None) and returns
+# {pupil id: marker names}, from one query whatever the number of pupils (like every read
+# here). A marker nobody registered adds no one.
+
+
+class MarkerFunction(Protocol):
+    def __call__(self, *, today: dt.date, pupil_ids: Sequence[int] | None,
+                 organisation_ids: Sequence[int] | None) -> dict[int, set[str]]: ...
+
+
+@dataclass(frozen=True)
+class _MarkerProvider:
+    markers: frozenset[str]
+    function: MarkerFunction
+
+
+_MARKER_PROVIDERS: dict[str, _MarkerProvider] = {}
+
+
+def register_vulnerability_markers(name: str, function: MarkerFunction, *, markers: Iterable[str]) -> None:
+    """Let the app `name` answer for `markers` with `function` (idempotent: a second
+    registration under the same name replaces the first, as `ready()` may run twice)."""
+    _MARKER_PROVIDERS[name] = _MarkerProvider(frozenset(markers), function)
+
+
+def registered_markers() -> frozenset[str]:
+    return frozenset().union(*(p.markers for p in _MARKER_PROVIDERS.values()))
+
+
+def _registered_marker_kinds(wanted: set[str], *, today: dt.date, pupil_ids: Sequence[int] | None,
+                             organisation_ids: Sequence[int] | None) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for provider in _MARKER_PROVIDERS.values():
+        if not provider.markers & wanted:
+            continue
+        chunks = _ids_chunks(pupil_ids) if pupil_ids is not None else [None]
+        for chunk in chunks:
+            answer = provider.function(today=today, pupil_ids=chunk, organisation_ids=organisation_ids)
+            for pupil_id, kinds in answer.items():
+                found[int(pupil_id)] |= set(kinds) & provider.markers & wanted
+    return found
 
 
 @dataclass(frozen=True)
@@ -389,12 +436,14 @@ def vulnerable_pupils(
     """The pupils who on `today` hold one of the characteristic `markers` (the profile's
     `vulnerable_if`: CP plan, child in need, looked after…) or have an allocated social
     worker, with the professionals to tell. Limited to `pupil_ids` or to the pupils of
-    `organisation_ids`. Markers in NOT_YET_RECORDED add no one until their app exists."""
+    `organisation_ids`. Markers held below policy (an open case, a previous missing
+    episode) come from the registered functions (`register_vulnerability_markers`)."""
     from django.db.models import Q
 
     from safewell.pupils.models import Characteristic, CharacteristicKind, ProfessionalContact
 
-    kinds_wanted = sorted(set(markers) & set(CharacteristicKind.values))
+    markers = set(markers)
+    kinds_wanted = sorted(markers & set(CharacteristicKind.values))
     in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
     kinds: dict[int, set[str]] = defaultdict(set)
     tell: dict[int, list[dict]] = defaultdict(list)
@@ -419,6 +468,11 @@ def vulnerable_pupils(
             tell[pupil_id].append({"role": role, "name": name, "organisation": organisation, "email": email, "phone": phone})
             if role == "social_worker":
                 kinds[pupil_id].add("social_worker")
+    registered = _registered_marker_kinds(
+        markers, today=today, pupil_ids=pupil_ids, organisation_ids=None if pupil_ids is not None else organisation_ids,
+    )
+    for pupil_id, found in registered.items():
+        kinds[pupil_id] |= found
     return {
         pupil_id: Vulnerability(tuple(sorted(found)), tuple(tell.get(pupil_id, ())))
         for pupil_id, found in kinds.items()

@@ -20,7 +20,9 @@ from safewell.policy import rule_ids as R
 # reg 9(1)(i): the 20-school-day deletion ground is met at 20 (statutory.md §3.4 [S]); the
 # profile chooses only when to warn.
 DELETION_GROUND_SCHOOL_DAYS = 20
-ENGINE_RULES = frozenset(R.RULE_IDS - {R.POLICY_REVIEW_DUE})
+# The review reminder (policy/profile_jobs.py) and the case-work rules (the safeguarding app)
+# are raised outside the engine: its evaluations must never find them "no longer met".
+ENGINE_RULES = frozenset(R.RULE_IDS - {R.POLICY_REVIEW_DUE} - R.CASEWORK_RULE_IDS)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """vulnerable_unexplained_absence: a child with a social worker, looked after, on a child
-protection plan (or, once cases exist, with an open case) has an unexplained absence: the
+protection plan (or with an open case, or who has gone missing before: markers the
+safeguarding app registers) has an unexplained absence: the
 DSL is alerted that morning, and the social worker or virtual school is told the same day.
 
 Unexplained: N or O on the session register, or no mark at all on a register that has
@@ -38,6 +39,9 @@ KIND_LABELS = {
     "child_in_need": "a child in need",
     "looked_after": "looked after",
     "social_worker": "with an allocated social worker",
+    # Registered by the safeguarding app (engine/selectors.py, register_vulnerability_markers).
+    "open_case": "with an open safeguarding case",
+    "previous_missing_episode": "who has gone missing before",
 }
 
 
