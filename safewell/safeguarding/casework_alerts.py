@@ -44,7 +44,7 @@ from safewell.safeguarding.models import (
     ReferralStatus,
     ReintegrationPlan,
 )
-from safewell.safeguarding.selectors import timezone_date
+from safewell.safeguarding.selectors import interview_due_by, timezone_date
 
 URGENT = "urgent"
 SOURCES = {rule.id: rule.source for rule in R.RULES if rule.id in R.CASEWORK_RULE_IDS}
@@ -149,7 +149,7 @@ def _return_home_interviews(ids, profiles, *, now, today) -> list[AlertCandidate
         return_home_interview__status__in=[InterviewStatus.COMPLETED, InterviewStatus.DECLINED])
     for episode in _filtered(episodes, ids).select_related("pupil"):
         hours = profiles.profile(episode.pupil.organisation_id).deadlines.return_home_interview_within_hours
-        due_by = episode.returned_at + dt.timedelta(hours=hours)
+        due_by = interview_due_by(episode.returned_at, hours)
         overdue = now > due_by
         local_due = due_by.astimezone(LONDON)
         found.append(_candidate(

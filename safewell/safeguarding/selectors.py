@@ -467,12 +467,18 @@ def rhi_hours(organisation_id: int) -> int:
     return profile_for(organisation_id).deadlines.return_home_interview_within_hours
 
 
+def interview_due_by(returned_at: dt.datetime, hours: int) -> dt.datetime:
+    """`hours` elapsed hours after the return. Counted in UTC: adding hours to a London time
+    adds wall-clock hours, one too many or too few across a clock change."""
+    return returned_at.astimezone(dt.UTC) + dt.timedelta(hours=hours)
+
+
 def interview_clock(episode: MissingEpisode, *, now: dt.datetime, hours: int | None = None) -> InterviewClock | None:
     """None while the child is still missing (the clock starts at the return)."""
     if episode.returned_at is None:
         return None
     hours = hours if hours is not None else rhi_hours(episode.pupil.organisation_id)
-    due_by = episode.returned_at + dt.timedelta(hours=hours)
+    due_by = interview_due_by(episode.returned_at, hours)
     interview = interview_of(episode)
     hours_left = (due_by - now).total_seconds() / 3600
     if interview is not None and interview.status == InterviewStatus.DECLINED:

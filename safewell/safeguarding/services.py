@@ -920,7 +920,7 @@ def _record_return(episode: MissingEpisode, back: Return, *, actor: User, now: d
     episode.returned_at, episode.return_how, episode.return_notes = back.returned_at, back.how, back.notes.strip()
     episode.save(update_fields=["returned_at", "return_how", "return_notes"])
     hours = selectors.rhi_hours(episode.pupil.organisation_id)
-    due = (back.returned_at + dt.timedelta(hours=hours)).astimezone(LONDON)
+    due = selectors.interview_due_by(back.returned_at, hours).astimezone(LONDON)
     _entry(pupil=episode.pupil, actor=actor, kind=EntryKind.MISSING_EPISODE, case=episode.case, record=episode,
            now=now, event_at=back.returned_at, title=f"Found or returned: {episode.get_return_how_display()}",
            body=(episode.return_notes + "\n" if episode.return_notes else "")
