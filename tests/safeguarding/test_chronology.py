@@ -17,7 +17,7 @@ from safewell.followup.models import ContactAttempt
 from safewell.policy.alerts import alert_dismiss
 from safewell.safeguarding import chronology, services
 from safewell.safeguarding.models import APPEND_ONLY, NEVER_DELETED, ChronologyEntry
-from tests.safeguarding.casework_factory import NOW, alert_of, case_of, london
+from tests.safeguarding.casework_factory import NOW, alert_of, case_of
 
 
 def build(pupil, **filters):
