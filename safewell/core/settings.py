@@ -247,9 +247,9 @@ SAFEWELL_SCHEDULE = [
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},
 ]
-# Text messages for alerts go through this provider (policy/sms.py); the default appends them
+# Text messages (alerts, first-day messages) go through this provider (core/sms.py); the default appends them
 # to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
-SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.policy.sms.LogSmsProvider")
+SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.core.sms.LogSmsProvider")
 SAFEWELL_SMS_LOG = env("SAFEWELL_SMS_LOG", str(DATA_DIR / "sms.log"))
 # `make demo`: plain HTTP on loopback with fictional data (set by `safewell demo`).
 DEMO = envbool("SAFEWELL_DEMO", False)

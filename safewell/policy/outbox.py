@@ -36,7 +36,7 @@ from django.urls import reverse
 
 from safewell.policy.alerts import category_of
 from safewell.policy.models import Channel, Notification, NotificationKind, NotificationStatus
-from safewell.policy.sms import SmsProvider, sms_provider_from_settings
+from safewell.core.sms import SmsProvider, sms_provider_from_settings
 
 logger = logging.getLogger("safewell.policy.outbox")
 

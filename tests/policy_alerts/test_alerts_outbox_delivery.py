@@ -11,7 +11,7 @@ from django.core import mail
 from safewell.policy import outbox
 from safewell.policy.alerts import alerts_escalate_overdue, alerts_sync, notifications_queue
 from safewell.policy.models import Alert, Notification, NotificationKind, StaffAlertContact
-from safewell.policy.sms import FailingSmsProvider, LogSmsProvider, SmsError, sms_provider_from_settings
+from safewell.core.sms import FailingSmsProvider, LogSmsProvider, SmsError, sms_provider_from_settings
 from tests.policy_alerts.alerts_factory import NOW, candidate, full_scope
 from tests.policy_alerts.alerts_flaky_backends import FlakyEmailBackend
 
@@ -183,9 +183,9 @@ def test_a_number_not_in_international_form_is_refused_by_the_provider(tmp_path)
 
 
 def test_the_provider_is_chosen_in_settings(settings, tmp_path):
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.FailingSmsProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.FailingSmsProvider"
     assert isinstance(sms_provider_from_settings(), FailingSmsProvider)
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.LogSmsProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.LogSmsProvider"
     settings.SAFEWELL_SMS_LOG = str(tmp_path / "demo-sms.log")
     assert sms_provider_from_settings().path == tmp_path / "demo-sms.log"
 
@@ -193,7 +193,7 @@ def test_the_provider_is_chosen_in_settings(settings, tmp_path):
 def test_an_unknown_provider_is_a_configuration_error_in_one_sentence(settings):
     from safewell.core.config import ConfigurationError
 
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.NoSuchProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.NoSuchProvider"
     with pytest.raises(ConfigurationError, match="cannot be imported"):
         sms_provider_from_settings()
 
