@@ -246,7 +246,18 @@ SAFEWELL_SCHEDULE = [
     # The policy engine re-evaluates every pupil nightly (policy/engine/jobs.py); registers
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},
+    # The escalation ladder's time limits pass with no event to notice them: every 5 minutes
+    # the pupils with an unexplained absence going on are evaluated again (engine/jobs.py).
+    {"name": "policy-contact-ladders", "task": "safewell.policy.engine.jobs.evaluate_absence_episodes_now", "cron": "*/5 * * * *"},
+    # First-day calling (followup/jobs.py): the family and agency outbox every minute; the
+    # first-day messages at each organisation's configured time; same-day agency notices.
+    {"name": "followup-messages-deliver", "task": "safewell.followup.jobs.deliver_messages", "cron": "* * * * *"},
+    {"name": "followup-first-day-messages", "task": "safewell.followup.jobs.send_first_day_messages", "cron": "*/5 7-18 * * 1-5"},
+    {"name": "followup-agency-notices", "task": "safewell.followup.jobs.send_agency_notices", "cron": "*/10 7-18 * * 1-5"},
 ]
+# The signing secret of the SMS provider's reply webhook (followup/webhooks.py); unset, the
+# webhook refuses every request.
+SAFEWELL_SMS_WEBHOOK_SECRET = secret("SAFEWELL_SMS_WEBHOOK_SECRET") or ""
 # Text messages (alerts, first-day messages) go through this provider (core/sms.py); the default appends them
 # to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
 SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.core.sms.LogSmsProvider")

@@ -39,6 +39,8 @@ PATTERN_CO_ABSENCE_GROUP: Final = "pattern_co_absence_group"
 PATTERN_DROP_FROM_BASELINE: Final = "pattern_drop_from_baseline"
 VULNERABLE_UNEXPLAINED_ABSENCE: Final = "vulnerable_unexplained_absence"
 POLICY_REVIEW_DUE: Final = "policy_review_due"
+FIRST_DAY_CONTACT_LADDER: Final = "first_day_contact_ladder"
+NO_CONTACT_SAFEGUARDING: Final = "no_contact_safeguarding"
 
 RULES: Final[tuple[RuleId, ...]] = (
     RuleId(CONTINUOUS_ABSENCE,
@@ -99,6 +101,17 @@ RULES: Final[tuple[RuleId, ...]] = (
     RuleId(POLICY_REVIEW_DUE,
            "the policy profile's review is due within 30 days, or overdue",
            "seed 000 §11 (annual review); seed 004 'Review History'"),
+    RuleId(FIRST_DAY_CONTACT_LADDER,
+           "an unexplained absence with no contact made: a rung of the escalation ladder passed its "
+           "time limit, the next is due",
+           "seed 000 §5 (first-day calling, attempts recorded); seed 004 welfare follow-ups; "
+           "WTTISA first-day calling, statutory.md §5.1 [S]"),
+    RuleId(NO_CONTACT_SAFEGUARDING,
+           "no contact made and a safeguarding flag, the ladder at the DSL, or the police definition "
+           "of missing met: the DSL at once",
+           "seed 000 §5 ('If no contact can be made and there are safeguarding concerns, the DSL will "
+           "be informed immediately'); seed 004 'Parental Notification and Police Involvement'; "
+           "statutory.md §7.1 [C]"),
 )
 
 RULE_IDS: Final[frozenset[str]] = frozenset(rule.id for rule in RULES)

@@ -96,7 +96,8 @@ def _with_real_mark(batch: SiteBatch, first: np.ndarray, last: np.ndarray, rows:
 
 def continuous_absence(batch: SiteBatch) -> RuleResult:
     """continuous_absence and cme_ten_days: the current run of unexplained absence (N, O, G
-    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts are unknown."""
+    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts no contact attempt has
+    established since the run began."""
     th = batch.thresholds
     result = RuleResult()
     runs_continuous, runs_cme = th.runs(R.CONTINUOUS_ABSENCE), th.runs(R.CME_TEN_DAYS)
@@ -108,7 +109,10 @@ def continuous_absence(batch: SiteBatch) -> RuleResult:
                   th.cme_days if runs_cme else th.continuous_absence_days)
     result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
     rows = np.flatnonzero(length >= minimum)
-    rows = rows[batch.whereabouts_unknown[rows]]
+    # Whereabouts established on or after the run's first day stop the clock (seed 000 §7:
+    # "absent ... for 10 school days or more, and their whereabouts are unknown").
+    known = batch.whereabouts_known_on[rows]
+    rows = rows[np.isnat(known) | (known < batch.timeline.days[first[rows]])]
     rows = rows[_with_real_mark(batch, first, end, rows)]
     for row in rows:
         first_day, last_day = _run_bounds(batch, length, end, row)
