@@ -406,6 +406,19 @@ class CallingList:
         return [e.pupil.pk for f in self.families for e in f.entries]
 
 
+def calling_day(site: Site, now: dt.datetime) -> dt.date:
+    """Today, or on a day the site does not meet (a weekend, a holiday), the last school day
+    before it: what the calling list shows when no day is asked for."""
+    today = local(now).date()
+    calendar = _calendar(site, today - dt.timedelta(days=30), today)
+    if calendar is None or calendar.is_school_day(today):
+        return today
+    try:
+        return calendar.nth_school_day_before(today, 1)
+    except OutsideCalendar:
+        return today
+
+
 def calling_list(*, site: Site, day: dt.date, now: dt.datetime) -> CallingList:
     """Every unexplained absence of `day` at `site` whose register has closed, by family,
     the most at risk first (issue 6 §1): a vulnerable child (the profile's `vulnerable_if`,

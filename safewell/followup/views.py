@@ -65,10 +65,11 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _day(request: HttpRequest, now: dt.datetime) -> dt.date:
+def _day(request: HttpRequest, now: dt.datetime, site=None) -> dt.date:
+    """The day asked for; else today, or the last school day when the site does not meet today."""
     value = request.GET.get("day") or request.POST.get("day")
     if not value:
-        return local(now).date()
+        return selectors.calling_day(site, now) if site is not None else local(now).date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -98,7 +99,7 @@ def _errors(error: ValidationError) -> list[str]:
 def day(request: HttpRequest) -> HttpResponse:
     site, sites = _site(request)
     now = _now()
-    today = _day(request, now)
+    today = _day(request, now, site)
     calling = selectors.calling_list(site=site, day=today, now=now)
     _audit_list(request, calling, force=True)
     return render(request, "followup/day.html", {
@@ -108,6 +109,7 @@ def day(request: HttpRequest) -> HttpResponse:
         "reports": selectors.reports_waiting(site), "day_messages": selectors.messages_of_day(site, today),
         "ledger": _ledger(site, today), "sms_log_shown": _sms_log_path() is not None,
         "tier_labels": selectors.TIER_LABELS, "reason_choices": ReasonCategory.choices,
+        "not_today": today != local(now).date(),
     })
 
 
