@@ -199,6 +199,10 @@ ACCESS: dict[str, Access] = {
     "followup:templates": only("admin", "attendance_officer"),
     # The demo's SMS log (the log provider in use): follow-up staff only.
     "followup:sms_log": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "api:pupil_contact_attempts": only("dsl", "attendance_officer", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    "api:contact_attempt_log": not_exercised(
+        "a JSON POST: tests/followup/test_contact_attempts_api.py tries each persona"
+    ),
     "followup:sms_webhook": not_exercised(
         "the provider's signed webhook: tests/followup/test_reply_webhook.py (bad signatures are 401)"
     ),

@@ -79,23 +79,23 @@ def contact_ladder(batch: SiteBatch) -> RuleResult:
 
 
 def _episodes(batch: SiteBatch) -> dict[int, tuple[dt.datetime, list[int]]]:
-    """{row: (when the episode began, its columns)} for rows whose last closed session is N or O."""
+    """{row: (when the episode began, its columns)} for rows whose last closed session is N
+    or O. The rows are picked with one gather over the batch; only those are walked back."""
     from safewell.followup.selectors import EPISODE_LOOKBACK_SCHOOL_DAYS
 
     longest = 2 * EPISODE_LOOKBACK_SCHOOL_DAYS  # sessions: as far back as the calling list looks
     t = batch.timeline
-    closes = {site_id: batch.sites[site_id] for site_id in set(batch.site_ids.tolist())}
+    site_ids = batch.site_ids.tolist()
+    last_of_site = {site_id: _last_closed_column(batch, batch.sites[site_id]) for site_id in set(site_ids)}
+    last = np.array([-1 if last_of_site[s] is None else last_of_site[s] for s in site_ids], dtype=np.int64)
+    rows = np.flatnonzero((last >= 0) & _UNEXPLAINED[batch.marks[np.arange(len(batch)), np.maximum(last, 0)]])
     found: dict[int, tuple[dt.datetime, list[int]]] = {}
-    last_closed_by_site = {site_id: _last_closed_column(batch, site) for site_id, site in closes.items()}
-    for row in range(len(batch)):
-        last = last_closed_by_site.get(int(batch.site_ids[row]))
-        if last is None or not _UNEXPLAINED[batch.marks[row, last]]:
-            continue
-        first = last
-        while first > 0 and last - first + 1 < longest and _UNEXPLAINED[batch.marks[row, first - 1]]:
+    for row in rows.tolist():
+        end = first = int(last[row])
+        while first > 0 and end - first + 1 < longest and _UNEXPLAINED[batch.marks[row, first - 1]]:
             first -= 1
-        site = closes[int(batch.site_ids[row])]
-        found[row] = (_close_of(site, t.dates[first], bool(t.is_pm[first])), list(range(first, last + 1)))
+        site = batch.sites[site_ids[row]]
+        found[row] = (_close_of(site, t.dates[first], bool(t.is_pm[first])), list(range(first, end + 1)))
     return found
 
 
