@@ -258,6 +258,8 @@ SAFEWELL_SCHEDULE = [
 # The signing secret of the SMS provider's reply webhook (followup/webhooks.py); unset, the
 # webhook refuses every request.
 SAFEWELL_SMS_WEBHOOK_SECRET = secret("SAFEWELL_SMS_WEBHOOK_SECRET") or ""
+# The start of the links in emails and texts (https://safewell.example.org); blank: relative.
+SAFEWELL_BASE_URL = env("SAFEWELL_BASE_URL", "")
 # Text messages (alerts, first-day messages) go through this provider (core/sms.py); the default appends them
 # to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
 SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.core.sms.LogSmsProvider")

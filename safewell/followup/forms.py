@@ -41,9 +41,14 @@ class ContactAttemptForm(forms.Form):
     accompanied_by = forms.ChoiceField(label="Went with you (home visits are made by two staff)", required=False)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     at = forms.CharField(label="Time of the attempt", max_length=5, help_text="For example, 09:40")
+    also_for = forms.MultipleChoiceField(label="The same call was about", required=False,
+                                         widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, contacts, staff, **kwargs) -> None:
+    def __init__(self, *args, contacts, staff, siblings=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["also_for"].choices = [(str(p.pk), f"{p.display_name}, absent too") for p in siblings]
+        if not siblings:
+            del self.fields["also_for"]
         who = [(str(c.pk), f"{c.name} ({c.get_relationship_display()})") for c in contacts]
         who += [(WHO_PUPIL, "The pupil themselves"), (WHO_AGENCY, "Another agency")]
         self.fields["who"].choices = who

@@ -516,6 +516,22 @@ def _families(entries: list[CallingEntry]) -> list[Family]:
     return sorted(families, key=Family.sort_key)
 
 
+def siblings_on_the_list(pupil: Pupil, *, day: dt.date, now: dt.datetime) -> list[Pupil]:
+    """The brothers and sisters on `pupil`'s family card of the day's calling list."""
+    for family in calling_list(site=pupil.site, day=day, now=now).families:
+        members = [e.pupil for e in family.entries]
+        if pupil in members:
+            return [p for p in members if p != pupil]
+    return []
+
+
+def same_person_for(pupil: Pupil, contact: Contact) -> Contact | None:
+    """`pupil`'s own record of the person `contact` is (the same number or email address)."""
+    keys = {number for _, number in contact.phones} | ({contact.email.lower()} if contact.email else set())
+    return next((c for c in pupil.contacts.all().order_by("priority")
+                 if keys & ({n for _, n in c.phones} | ({c.email.lower()} if c.email else set()))), None)
+
+
 # --- A pupil's contact history and the day's queues ---------------------------------------------
 
 

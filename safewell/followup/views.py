@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +40,7 @@ from safewell.followup.models import (
     TemplateKind,
 )
 from safewell.followup.selectors import LONDON, local
-from safewell.pupils.models import Contact, ProfessionalContact, Pupil
+from safewell.pupils.models import Contact, Pupil
 
 NO_SUCH_DATE = "There is no date {day}."
 ATTEMPT_LOGGED = "{outcome}: {channel} to {who} about {pupil} recorded."
@@ -158,26 +159,48 @@ def attempt_new(request: HttpRequest, pupil_id: int) -> HttpResponse:
     contacts = list(pupil.contacts.all().order_by("priority"))
     staff = list(User.objects.filter(memberships__site=pupil.site, is_active=True).exclude(pk=request.user.pk)
                  .distinct().order_by("first_name", "last_name"))
-    initial = {"who": str(contacts[0].pk) if contacts else forms.WHO_PUPIL, "at": f"{local(now):%H:%M}"}
-    form = forms.ContactAttemptForm(request.POST or None, contacts=contacts, staff=staff, initial=initial)
+    siblings = selectors.siblings_on_the_list(pupil, day=absence_day, now=now)
+    initial = {"who": str(contacts[0].pk) if contacts else forms.WHO_PUPIL, "at": f"{local(now):%H:%M}",
+               "also_for": [str(p.pk) for p in siblings]}
+    form = forms.ContactAttemptForm(request.POST or None, contacts=contacts, staff=staff, siblings=siblings,
+                                    initial=initial)
     if request.method == "POST" and form.is_valid():
+        chosen = [p for p in siblings if str(p.pk) in form.cleaned_data.get("also_for", [])]
         try:
-            attempt = _log(request.user, pupil, absence_day, form.cleaned_data, contacts, staff, now)
+            attempts = _log_for_family(request.user, pupil, chosen, absence_day, form.cleaned_data, contacts, staff, now)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            note = ATTEMPT_LOGGED.format(outcome=attempt.get_outcome_display(), channel=attempt.get_channel_display().lower(),
-                                         who=attempt.contacted_name, pupil=pupil)
-            proposal = attempt.code_proposals.first()
-            messages.success(request, note + (PROPOSAL_WAITING.format(code=proposal.code) if proposal else ""))
+            messages.success(request, _logged_words(attempts))
             return redirect(_day_url(pupil.site, absence_day, f"#pupil-{pupil.pk}"))
     history = selectors.contact_history(pupil, limit=10)
     if history:
         audit_read(target=pupil, detail="contact history (the attempt form)")
     return render(request, "followup/attempt_form.html", {
         "pupil": pupil, "form": form, "day": absence_day, "contacts": contacts, "history": history,
-        "professionals": list(ProfessionalContact.objects.filter(pupil=pupil)),
     }, status=400 if request.method == "POST" else 200)
+
+
+def _log_for_family(actor, pupil: Pupil, siblings: list[Pupil], day: dt.date, data: dict, contacts: list[Contact],
+                    staff: list[User], now: dt.datetime) -> list:
+    """The attempt about `pupil`, and the same call about each brother or sister chosen, to
+    their record of the same person (matched by number or email): all or none."""
+    with transaction.atomic():
+        attempts = [_log(actor, pupil, day, data, contacts, staff, now)]
+        contact = attempts[0].contact
+        for sibling in siblings:
+            theirs = selectors.same_person_for(sibling, contact) if contact is not None else None
+            if theirs is not None:
+                attempts.append(_log(actor, sibling, day, {**data, "who": str(theirs.pk)}, [theirs], staff, now))
+    return attempts
+
+
+def _logged_words(attempts: list) -> str:
+    first = attempts[0]
+    words = ATTEMPT_LOGGED.format(outcome=first.get_outcome_display(), channel=first.get_channel_display().lower(),
+                                  who=first.contacted_name, pupil=" and ".join(str(a.pupil) for a in attempts))
+    proposals = [p.code for a in attempts for p in a.code_proposals.all()]
+    return words + (PROPOSAL_WAITING.format(code=proposals[0]) if proposals else "")
 
 
 def _log(actor, pupil: Pupil, day: dt.date, data: dict, contacts: list[Contact], staff: list[User], now: dt.datetime):

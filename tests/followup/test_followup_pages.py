@@ -106,3 +106,17 @@ def test_the_pupil_page_shows_the_contact_history_to_the_attendance_officer_not_
     client.force_login(school.personas.teacher)
     page = client.get(reverse("pupils:detail", kwargs={"pupil_id": school.bea.pk})).content.decode()
     assert "Contact history" not in page
+
+
+def test_one_call_to_a_mother_of_two_is_recorded_for_both_children(officer, school):
+    url = reverse("followup:attempt_new", kwargs={"pupil_id": school.bea.pk}) + f"?day={TUESDAY}"
+    page = officer.get(url).content.decode()
+    assert "Cal Calltest, absent too" in page
+    response = officer.post(url, {"who": str(school.contact(school.bea).pk), "channel": "phone", "outcome": "reached",
+                                  "whereabouts": "known", "reason_category": "illness", "at": "09:55",
+                                  "also_for": [str(school.cal.pk)]})
+    assert response.status_code == 302
+    attempts = ContactAttempt.objects.order_by("pupil__legal_forename")
+    assert [(a.pupil, a.contact, a.outcome) for a in attempts] == [
+        (school.bea, school.contact(school.bea), "reached"), (school.cal, school.contact(school.cal), "reached")]
+    assert CodeProposal.objects.filter(code="I").count() == 2

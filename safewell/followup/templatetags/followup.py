@@ -32,3 +32,20 @@ def contact_history(context, pupil) -> dict:
     if attempts:
         audit_read(target=pupil, detail="contact history (the pupil page)")
     return {"shown": True, "pupil": pupil, "attempts": attempts}
+
+
+@register.inclusion_tag("followup/_calling_summary.html", takes_context=True)
+def calling_list_summary(context) -> dict:
+    """How many families wait for a call today at the current site (the attendance
+    officer's home page): counts only, so the home page reads no safeguarding detail."""
+    from django.utils import timezone
+
+    from safewell.accounts.selectors import roles_for
+    from safewell.followup.selectors import FOLLOWUP_ROLES, calling_day, calling_list
+
+    site = context.get("site")
+    if site is None or not roles_for(context["request"].user, site) & FOLLOWUP_ROLES:
+        return {"shown": False}
+    now = timezone.now()
+    found = calling_list(site=site, day=calling_day(site, now), now=now)
+    return {"shown": True, "site": site, "calling": found}
