@@ -337,17 +337,24 @@ def _amendment_reason(proposal: CodeProposal, actor: User) -> str:
 
 def code_proposal_reject(*, proposal: CodeProposal, actor: User, note: str, now: dt.datetime) -> CodeProposal:
     _check_deciding_role(actor, proposal.site)
+    return _set_aside(proposal, actor=actor, note=note, now=now, already=PROPOSAL_ALREADY_DECIDED,
+                      detail="code proposal not accepted")
+
+
+def _set_aside(target, *, actor: User, note: str, now: dt.datetime, already: str, detail: str):
+    """Decide a waiting reply, report or proposal as not accepted, with the reason why (a
+    record too), once: a conditional UPDATE, so two people cannot both decide it."""
     if not (note or "").strip():
         raise ValidationError({"note": NOTE_REQUIRED})
     with transaction.atomic():
-        changed = CodeProposal.objects.filter(pk=proposal.pk, status=ReviewStatus.PENDING).update(
+        changed = type(target).objects.filter(pk=target.pk, status=ReviewStatus.PENDING).update(
             status=ReviewStatus.REJECTED, decided_by=actor, decided_at=now, decision_note=note.strip()
         )
-        proposal.refresh_from_db()
+        target.refresh_from_db()
         if not changed:
-            raise ValidationError(PROPOSAL_ALREADY_DECIDED.format(status=proposal.get_status_display().lower()))
-        _audit_decision(proposal, "code proposal not accepted", note)
-    return proposal
+            raise ValidationError(already.format(status=target.get_status_display().lower()))
+        _audit_decision(target, detail, note)
+    return target
 
 
 def _audit_decision(target, detail: str, note: str) -> None:
@@ -405,17 +412,8 @@ def inbound_message_dismiss(*, message: InboundMessage, actor: User, note: str, 
     sites = {p.site for p in message.possible_pupils.select_related("site")}
     if not any(roles_for(actor, site) & DECIDING_ROLES for site in sites):
         raise PermissionDenied(NOT_DECIDING_STAFF)
-    if not (note or "").strip():
-        raise ValidationError({"note": NOTE_REQUIRED})
-    with transaction.atomic():
-        changed = InboundMessage.objects.filter(pk=message.pk, status=ReviewStatus.PENDING).update(
-            status=ReviewStatus.REJECTED, decided_by=actor, decided_at=now, decision_note=note.strip()
-        )
-        message.refresh_from_db()
-        if not changed:
-            raise ValidationError(REPLY_ALREADY_DECIDED.format(status=message.get_status_display().lower()))
-        _audit_decision(message, "reply not accepted", note)
-    return message
+    return _set_aside(message, actor=actor, note=note, now=now, already=REPLY_ALREADY_DECIDED,
+                      detail="reply not accepted")
 
 
 # --- Parents' absence reports --------------------------------------------------------------------
@@ -515,17 +513,8 @@ def absence_report_accept(*, report: AbsenceReport, actor: User, now: dt.datetim
 
 def absence_report_reject(*, report: AbsenceReport, actor: User, note: str, now: dt.datetime) -> AbsenceReport:
     _check_deciding_role(actor, report.site)
-    if not (note or "").strip():
-        raise ValidationError({"note": NOTE_REQUIRED})
-    with transaction.atomic():
-        changed = AbsenceReport.objects.filter(pk=report.pk, status=ReviewStatus.PENDING).update(
-            status=ReviewStatus.REJECTED, decided_by=actor, decided_at=now, decision_note=note.strip()
-        )
-        report.refresh_from_db()
-        if not changed:
-            raise ValidationError(REPORT_ALREADY_DECIDED.format(status=report.get_status_display().lower()))
-        _audit_decision(report, "absence report not accepted", note)
-    return report
+    return _set_aside(report, actor=actor, note=note, now=now, already=REPORT_ALREADY_DECIDED,
+                      detail="absence report not accepted")
 
 
 # --- Over-18 consent ------------------------------------------------------------------------------
