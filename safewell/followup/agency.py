@@ -144,7 +144,7 @@ def agency_notices_send_due(*, now: dt.datetime) -> int:
     """The job: today's notices at every site. Where the profile tells placing schools on the
     next school day, their notices about a day go with the next school day's first run; the
     professionals still hear the same day."""
-    from safewell.followup.selectors import _calendar
+    from safewell.followup.selectors import site_calendar
     from safewell.policy.profile_selectors import profile_for
     from safewell.schools.models import Site
 
@@ -154,7 +154,7 @@ def agency_notices_send_due(*, now: dt.datetime) -> int:
             sent += agency_notices_send(site=site, day=today, now=now)
             continue
         sent += agency_notices_send(site=site, day=today, now=now, roles=frozenset(PROFESSIONAL_ROLES))
-        calendar = _calendar(site, today - dt.timedelta(days=21), today)
+        calendar = site_calendar(site, today - dt.timedelta(days=21), today)
         if calendar is not None and calendar.is_school_day(today):
             sent += agency_notices_send(site=site, day=calendar.nth_school_day_before(today, 1), now=now,
                                         roles=frozenset({"placing_school"}))

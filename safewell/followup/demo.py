@@ -37,7 +37,7 @@ from safewell.attendance.registers import MarkInput, planned_codes, register_sub
 from safewell.audit.services import audit_bulk
 from safewell.core.demo_data.plan import demo_plan
 from safewell.followup.models import ContactAttempt, ContactChannel, ContactedKind, ContactOutcome, ReasonCategory
-from safewell.followup.selectors import _calendar
+from safewell.followup.selectors import site_calendar
 from safewell.pupils.models import Pupil, RegistrationGroup, Relationship
 from safewell.schools.models import Site
 
@@ -133,7 +133,7 @@ def _history_attempt(site: Site, pupil: Pupil, day: dt.date, session: str, offic
 
 
 def morning_load(site: Site, today: dt.date, untaken: set[str], absent: set[int]) -> None:
-    calendar = _calendar(site, today, today)
+    calendar = site_calendar(site, today, today)
     if calendar is None or "AM" not in calendar.sessions(today):
         return
     opens = site.register_times("AM")[0]
@@ -202,7 +202,7 @@ def _share_a_mother(first: Pupil, second: Pupil) -> None:
 def _absent_yesterday_too(site: Site, pupil: Pupil, today: dt.date) -> None:
     """Yesterday's marks of the second-day story: N both sessions, written like the rest of
     the demo's past marks (store.mark_write), so no contact has been made for it."""
-    calendar = _calendar(site, today - dt.timedelta(days=14), today)
+    calendar = site_calendar(site, today - dt.timedelta(days=14), today)
     yesterday = calendar.nth_school_day_before(today, 1)
     store.mark_write(marks=[store.MarkInput(pupil.pk, yesterday, s, "N") for s in calendar.sessions(yesterday)],
                      source=MarkSource.GENERATED, recorded_at=dt.datetime.combine(yesterday, dt.time(9), tzinfo=LONDON))

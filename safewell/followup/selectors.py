@@ -158,7 +158,8 @@ class Episode:
         return len({s.date for s in self.sessions})
 
 
-def _calendar(site: Site, start: dt.date, end: dt.date) -> SchoolCalendar | None:
+def site_calendar(site: Site, start: dt.date, end: dt.date) -> SchoolCalendar | None:
+    """The site's calendar from `start` to `end`, or None where it has no term dates."""
     try:
         calendar = SchoolCalendar.for_site(site, start, end)
     except OutsideCalendar:
@@ -214,7 +215,7 @@ def current_absence_episodes(site: Site, pupil_ids: Iterable[int], now: dt.datet
         return {}
     today = local(now).date()
     start = today - dt.timedelta(days=EPISODE_LOOKBACK_SCHOOL_DAYS * 7 // 5 + 14)
-    calendar = _calendar(site, start, today)
+    calendar = site_calendar(site, start, today)
     if calendar is None:
         return {}
     sessions = closed_sessions(site, calendar, start, now)[-2 * EPISODE_LOOKBACK_SCHOOL_DAYS:]
@@ -256,7 +257,7 @@ def unexplained_today(site: Site, day: dt.date, now: dt.datetime, pupil_ids: Seq
     """{pupil id: the day's closed sessions that are unexplained}, for pupils on roll at
     `site` who were not pre-notified (an accepted absence report covering the day)."""
     ids = pupils_on_roll(site, day) if pupil_ids is None else list(pupil_ids)
-    calendar = _calendar(site, day, day)
+    calendar = site_calendar(site, day, day)
     if calendar is None or not ids:
         return {}
     sessions = [(d, s) for d, s in closed_sessions(site, calendar, day, now) if d == day]
@@ -410,7 +411,7 @@ def calling_day(site: Site, now: dt.datetime) -> dt.date:
     """Today, or on a day the site does not meet (a weekend, a holiday), the last school day
     before it: what the calling list shows when no day is asked for."""
     today = local(now).date()
-    calendar = _calendar(site, today - dt.timedelta(days=30), today)
+    calendar = site_calendar(site, today - dt.timedelta(days=30), today)
     if calendar is None or calendar.is_school_day(today):
         return today
     try:
@@ -424,7 +425,7 @@ def calling_list(*, site: Site, day: dt.date, now: dt.datetime) -> CallingList:
     the most at risk first (issue 6 §1): a vulnerable child (the profile's `vulnerable_if`,
     as the engine reads it); then a child absent yesterday too with no contact made; then the
     rest, longest absent first. Not access-scoped: the views check the site first."""
-    calendar = _calendar(site, day, day)
+    calendar = site_calendar(site, day, day)
     is_school_day = calendar is not None and calendar.is_school_day(day)
     held = calendar.sessions(day) if is_school_day else ()
     closed = [s for s in held if _closes_at(site, day, s) <= now]

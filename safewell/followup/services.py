@@ -291,9 +291,9 @@ def code_proposal_from_attempt(*, attempt: ContactAttempt, days: list[dt.date], 
 def _sessions_to_replace(proposal: CodeProposal, now: dt.datetime) -> tuple[list[str], dict[str, str]]:
     """(sessions whose mark the proposal replaces, every held session's current mark)."""
     from safewell.attendance.models import Mark
-    from safewell.followup.selectors import _calendar, closed_sessions
+    from safewell.followup.selectors import closed_sessions, site_calendar
 
-    calendar = _calendar(proposal.site, proposal.date, proposal.date)
+    calendar = site_calendar(proposal.site, proposal.date, proposal.date)
     held = [s for d, s in closed_sessions(proposal.site, calendar, proposal.date, now) if d == proposal.date] \
         if calendar else []
     marks = dict(Mark.objects.filter(pupil=proposal.pupil, date=proposal.date).values_list("session", "code"))
@@ -484,7 +484,7 @@ def absence_report_accept(*, report: AbsenceReport, actor: User, now: dt.datetim
     a contact attempt (the parent reached, whereabouts known), a proposal for each reported
     school day with a code, and a pre-notification that takes the pupil off those days'
     calling lists. It changes no mark by itself."""
-    from safewell.followup.selectors import _calendar
+    from safewell.followup.selectors import site_calendar
 
     _check_deciding_role(actor, report.site)
     pupil = pupil or report.pupil
@@ -494,7 +494,7 @@ def absence_report_accept(*, report: AbsenceReport, actor: User, now: dt.datetim
         raise ValidationError({"pupil": REPORT_NEEDS_PUPIL})
     if pupil.site_id != report.site_id:
         raise ValidationError({"pupil": REPORT_PUPIL_ELSEWHERE.format(site=report.site)})
-    calendar = _calendar(report.site, report.first_day, report.last_day)
+    calendar = site_calendar(report.site, report.first_day, report.last_day)
     days = calendar.school_days_between(report.first_day, report.last_day) if calendar else []
     with transaction.atomic():
         attempt = contact_attempt_log(
