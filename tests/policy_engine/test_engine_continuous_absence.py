@@ -69,14 +69,16 @@ def test_the_cme_alert_says_the_la_is_due_on_the_tenth_school_day_and_a_safe_and
 
 
 # What a contact attempt during (or before) the run says, and whether the CME step is still
-# met on the 10th day (seed 000 §7: "absent ... for 10 school days or more, and their
-# whereabouts are unknown"; statutory.md §7.1 [C]: unknown whereabouts is "missing").
+# met on the 10th day, Mon 16 Nov (seed 000 §7: "absent ... for 10 school days or more, and
+# their whereabouts are unknown"; statutory.md §7.1 [C]: unknown whereabouts is "missing").
+# Word of where the child is counts for the last 5 school days of the run (Tue 10 – Mon 16).
 # (day of the attempt, outcome, whereabouts known, child seen, channel, CME met?)
 WHEREABOUTS = [
-    (D(2026, 11, 9), "reached", True, False, "phone", False),   # a parent says where the child is
+    (D(2026, 11, 12), "reached", True, False, "phone", False),   # a parent says where the child is
     (D(2026, 11, 10), "reached", None, True, "home_visit", False),  # seen on a home visit
-    (D(2026, 11, 9), "reached", False, False, "phone", True),   # the parent does not know either
-    (D(2026, 11, 9), "no_answer", None, False, "phone", True),  # no one reached
+    (D(2026, 11, 9), "reached", True, False, "phone", True),    # said on day 5: stale by day 10
+    (D(2026, 11, 12), "reached", False, False, "phone", True),  # the parent does not know either
+    (D(2026, 11, 12), "no_answer", None, False, "phone", True),  # no one reached
     (D(2026, 10, 20), "reached", True, False, "phone", True),   # known before the run began: no help now
 ]
 
