@@ -178,6 +178,38 @@ ACCESS: dict[str, Access] = {
     # A nudge names its group and session, so an empty POST is refused for everyone;
     # tests/register_pages/test_missing_registers_board.py nudges as each role.
     "attendance:register_nudge": only(method="post"),
+    # First-day calling (followup/selectors.py): the attendance officer's day and the live list
+    # for attendance officers, pastoral staff and the DSL team (South's deputy reads South's);
+    # teachers, administrators and external users 403.
+    "followup:day": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "followup:calling_list": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    # A North pupil's attempt form and contact history: North's follow-up staff; South's
+    # deputy 404 (not their pupil), teachers, admins and external users 403.
+    "followup:attempt_new": only("dsl", "attendance_officer", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    "followup:contact_history": only("dsl", "attendance_officer", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    # POSTs that name what they change: an empty POST is refused for everyone;
+    # tests/followup covers each decision per persona.
+    "followup:message_send": only(method="post", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    "followup:consent_record": only(method="post", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    "followup:proposal_decide": only(method="post", kwargs=lambda p: {"proposal_id": 1}),
+    "followup:reply_decide": only(method="post", kwargs=lambda p: {"reply_id": 1}),
+    "followup:report_decide": only(method="post", kwargs=lambda p: {"report_id": 1}),
+    # Telling the agencies now: the attendance officers and the DSL team of the site.
+    "followup:agency_notices_send": only("dsl", "deputy_dsl_south", "attendance_officer", method="post"),
+    # The school's message wording: administrators and attendance officers.
+    "followup:templates": only("admin", "attendance_officer"),
+    # The demo's SMS log (the log provider in use): follow-up staff only.
+    "followup:sms_log": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "api:pupil_contact_attempts": only("dsl", "attendance_officer", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
+    "api:contact_attempt_log": not_exercised(
+        "a JSON POST: tests/followup/test_contact_attempts_api.py tries each persona"
+    ),
+    "followup:sms_webhook": not_exercised(
+        "the provider's signed webhook: tests/followup/test_reply_webhook.py (bad signatures are 401)"
+    ),
+    # The parents' absence report form is public (rate limited); so is its confirmation.
+    "absence_report": public(kwargs=lambda p: {"site_code": p.north.code}),
+    "absence_report_thanks": public(kwargs=lambda p: {"site_code": p.north.code}),
     # Alerts (policy/selectors.py): the DSL team and attendance officers have an inbox; a North
     # DSL alert opens for the lead DSL only (South's deputy 404, the attendance officer 404, as it
     # is not routed to them); teachers, administrators and external users 403.

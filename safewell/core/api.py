@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, django_auth
 
 from safewell.accounts.api import router as accounts_router
 from safewell.attendance.api import router as attendance_router
+from safewell.followup.api import router as followup_router
 from safewell.policy.api import router as policy_router
 from safewell.core import request_context
 from safewell.pupils.api import router as pupils_router
@@ -176,4 +177,5 @@ api.add_router("", accounts_router)
 api.add_router("", schools_router)
 api.add_router("", pupils_router)
 api.add_router("", attendance_router)
+api.add_router("", followup_router)
 api.add_router("", policy_router)

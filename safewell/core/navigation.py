@@ -46,6 +46,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "Amendments", "attendance:amendments_report",
         roles=frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.ADMIN}),
     ),
+    # The attendance officer's day: the calling list, the ledger, replies and reports
+    # (followup/selectors.py says who does what).
+    NavItem("First-day calling", "followup:day",
+            roles=frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL, Role.PASTORAL})),
+    NavItem("Message templates", "followup:templates", roles=frozenset({Role.ADMIN, Role.ATTENDANCE_OFFICER})),
     # Alerts (policy/selectors.py says who sees which): the DSL team and attendance officers.
     NavItem("Alerts", "policy:inbox", roles=frozenset({Role.DSL, Role.DEPUTY_DSL, Role.ATTENDANCE_OFFICER})),
     # Case work (safeguarding/selectors.py): the DSL team; any member of staff raises a concern.

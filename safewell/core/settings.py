@@ -247,21 +247,34 @@ SAFEWELL_SCHEDULE = [
     # The policy engine re-evaluates every pupil nightly (policy/engine/jobs.py); registers
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},
+    # The escalation ladder's time limits pass with no event to notice them: every 5 minutes
+    # the pupils with an unexplained absence going on are evaluated again (engine/jobs.py).
+    {"name": "policy-contact-ladders", "task": "safewell.policy.engine.jobs.evaluate_absence_episodes_now", "cron": "*/5 * * * *"},
+    # First-day calling (followup/jobs.py): the family and agency outbox every minute; the
+    # first-day messages at each organisation's configured time; same-day agency notices.
+    {"name": "followup-messages-deliver", "task": "safewell.followup.jobs.deliver_messages", "cron": "* * * * *"},
+    {"name": "followup-first-day-messages", "task": "safewell.followup.jobs.send_first_day_messages", "cron": "*/5 7-18 * * 1-5"},
+    {"name": "followup-agency-notices", "task": "safewell.followup.jobs.send_agency_notices", "cron": "*/10 7-18 * * 1-5"},
     # Case work's clocks run out with no write to notice it (the 72-hour return home interview,
     # the CME notification's due date, plan reviews): their alerts are re-checked every 10
     # minutes (safeguarding/jobs.py), as well as in each write that changes them.
     {"name": "safeguarding-casework-alerts", "task": "safewell.safeguarding.jobs.sync_casework_alerts",
      "cron": "*/10 * * * *"},
 ]
+# The signing secret of the SMS provider's reply webhook (followup/webhooks.py); unset, the
+# webhook refuses every request.
+SAFEWELL_SMS_WEBHOOK_SECRET = secret("SAFEWELL_SMS_WEBHOOK_SECRET") or ""
+# The start of the links in emails and texts (https://safewell.example.org); blank: relative.
+SAFEWELL_BASE_URL = env("SAFEWELL_BASE_URL", "")
 # Safeguarding files are kept until the child's date of birth + this many years, then
 # reviewed for destruction (statutory.md §8 [U]: IRMS toolkit from memory; DOB + 25 is
 # common practice [S]); a legal hold stops it.
 SAFEWELL_SAFEGUARDING_RETENTION_YEARS = envint("SAFEWELL_SAFEGUARDING_RETENTION_YEARS", 25)
 # The largest document (an image or a PDF) a safeguarding record takes.
 SAFEWELL_SAFEGUARDING_UPLOAD_MAX_BYTES = envint("SAFEWELL_SAFEGUARDING_UPLOAD_MAX_BYTES", 10_000_000)
-# Text messages for alerts go through this provider (policy/sms.py); the default appends them
+# Text messages (alerts, first-day messages) go through this provider (core/sms.py); the default appends them
 # to SAFEWELL_SMS_LOG (<data dir>/sms.log) instead of sending.
-SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.policy.sms.LogSmsProvider")
+SAFEWELL_SMS_PROVIDER = env("SAFEWELL_SMS_PROVIDER", "safewell.core.sms.LogSmsProvider")
 SAFEWELL_SMS_LOG = env("SAFEWELL_SMS_LOG", str(DATA_DIR / "sms.log"))
 # `make demo`: plain HTTP on loopback with fictional data (set by `safewell demo`).
 DEMO = envbool("SAFEWELL_DEMO", False)

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from safewell.core import views
 from safewell.core.api import api
+from safewell.followup import public_views as followup_public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,8 +17,12 @@ urlpatterns = [
     path("schools/", include("safewell.schools.urls")),
     path("pupils/", include("safewell.pupils.urls")),
     path("attendance/", include("safewell.attendance.urls")),
+    path("followup/", include("safewell.followup.urls")),
     path("policy/", include("safewell.policy.urls")),
     path("safeguarding/", include("safewell.safeguarding.urls")),
+    # The parents' absence report form: public, one per site (followup/public_views.py).
+    path("report-absence/<slug:site_code>/", followup_public.absence_report, name="absence_report"),
+    path("report-absence/<slug:site_code>/thanks/", followup_public.absence_report_thanks, name="absence_report_thanks"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

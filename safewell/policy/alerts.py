@@ -18,15 +18,18 @@ asynchronous (policy/tasks.py).
 - `attendance_return_10_day`, `sickness_return_15_day`: the attendance officers too: they
   make the returns to the LA (statutory.md §3.2, §3.3 [S]). The safeguarding side of a long
   absence is the DSL's through `continuous_absence` and `cme_ten_days`.
+- `first_day_contact_ladder`: the attendance officers, who make the calls and visits of
+  the escalation ladder (issue 6); the DSL hears through `no_contact_safeguarding`.
 - An attendance-officer alert at a site with no attendance officer notifies nobody (a
   warning is logged) and waits in the inbox for whoever becomes one: never a DSL instead.
 - The profile's `notify` may narrow a DSL alert's team to `dsl` or `deputy_dsl`; other
   staff roles it lists (e.g. `attendance_officer` for persistent absence) are not told,
   because they could not open the alert (selectors.py decides who sees which).
 - People outside the school (social worker, virtual school, placing school, LA) are not
-  messaged by Safewell: telling them is put on the alert as a to-do for the DSL, with their
-  contact details (issue 5: "puts a same-day notification ... on the list"), so no
-  safeguarding detail leaves the system by an unattended channel.
+  messaged about alerts: the alert lists them as a to-do for the DSL, with their contact
+  details, so no safeguarding detail leaves the system by an unattended channel. The
+  same-day absence notice they get (who is absent, that no reason is known yet) is sent by
+  first-day calling (followup/agency.py), not from here.
 
 ## The lead DSL (how "lead" is determined)
 
@@ -109,6 +112,9 @@ NEVER_TO_DSL_RULES = frozenset({rule_ids.PENALTY_NOTICE_THRESHOLD})
 # statutory.md §3.2, §3.3 [S]: the 10-day attendance return and the 15-day sickness return
 # are returns to the LA that the attendance officer makes.
 ATTENDANCE_OFFICER_RULES = NEVER_TO_DSL_RULES | {rule_ids.ATTENDANCE_RETURN_10_DAY, rule_ids.SICKNESS_RETURN_15_DAY}
+# issue 6 §7: the attendance officers make the calls and the home visits of the escalation
+# ladder; the DSL hears through no_contact_safeguarding (seed 000 §5).
+ATTENDANCE_OFFICER_RULES |= {rule_ids.FIRST_DAY_CONTACT_LADDER}
 
 # Without a profile in force (a new organisation), a rule's alerts still reach someone.
 DEFAULT_ACKNOWLEDGE_WITHIN_HOURS = 24
@@ -132,6 +138,8 @@ CATEGORY_OF_RULE: dict[str, str] = {
     rule_ids.RETURN_HOME_INTERVIEW_DUE: "Return home interview due",
     rule_ids.REPEAT_MISSING_EPISODES: "Repeated missing episodes",
     rule_ids.REINTEGRATION_REVIEW_OVERDUE: "Reintegration plan review overdue",
+    rule_ids.FIRST_DAY_CONTACT_LADDER: "First-day calling: next step due",
+    rule_ids.NO_CONTACT_SAFEGUARDING: "No contact with the family (priority)",
 }
 PATTERN_CATEGORY = "Attendance pattern"
 

@@ -199,6 +199,7 @@ STATUTORY_RULES: dict[str, tuple[str, str]] = {
     R.SEVERE_ABSENCE: ("statutory.md §2", "S"),
     R.PENALTY_NOTICE_THRESHOLD: ("statutory.md §4, WTTISA ch. 6", "S"),
     R.VULNERABLE_UNEXPLAINED_ABSENCE: ("statutory.md §5.1, WTTISA para 52", "S"),
+    R.NO_CONTACT_SAFEGUARDING: ("seed 000 §5; WTTISA: further contact to ensure safeguarding, statutory.md §5.1", "S"),
     R.CME_NOTIFICATION_DUE: ("seed 000 §7, seed 004; s436A Education Act 1996", "S"),
     R.RETURN_HOME_INTERVIEW_DUE: ("statutory.md §7.2, DfE statutory guidance on children who run away (2014)", "S"),
 }
@@ -461,6 +462,22 @@ class PolicyReviewDue(RuleSettings):
     )
 
 
+class FirstDayContactLadder(RuleSettings):
+    """The ladder itself is the profile's `escalation_ladder`; this says who hears when a
+    rung's time passes. The attendance officers make the calls and visits (issue 6 §7)."""
+
+    rule_id: ClassVar[str] = R.FIRST_DAY_CONTACT_LADDER
+    DEFAULT_NOTIFY: ClassVar[tuple[str, ...]] = ("attendance_officer",)
+
+
+class NoContactSafeguarding(RuleSettings):
+    """No contact and a safeguarding flag (the vulnerable_unexplained_absence rule's
+    `vulnerable_if`), the ladder at its dsl_referral rung, or a parent reached who does not
+    know where the child is: the DSL team at once."""
+
+    rule_id: ClassVar[str] = R.NO_CONTACT_SAFEGUARDING
+
+
 # --- Case-work rules (issue 7: the safeguarding app raises them from its own records) -----
 
 
@@ -494,7 +511,7 @@ RULE_SETTINGS: dict[str, type[RuleSettings]] = {cls.rule_id: cls for cls in (
     PersistentAbsence, SevereAbsence, PenaltyNoticeThreshold, PatternDayOfWeek,
     PatternAdjacentToWeekend, PatternSubject, PatternTeacher, PatternPeSwimming, PatternLateness,
     PatternMissingLessonsOnSite, PatternCoAbsenceGroup, PatternDropFromBaseline,
-    VulnerableUnexplainedAbsence, PolicyReviewDue,
+    VulnerableUnexplainedAbsence, PolicyReviewDue, FirstDayContactLadder, NoContactSafeguarding,
     ConcernAwaitingTriage, CmeNotificationDue, ReturnHomeInterviewDue, RepeatMissingEpisodes,
     ReintegrationReviewOverdue,
 )}
@@ -523,6 +540,8 @@ class RuleSet(_Strict):
     pattern_drop_from_baseline: PatternDropFromBaseline
     vulnerable_unexplained_absence: VulnerableUnexplainedAbsence
     policy_review_due: PolicyReviewDue
+    first_day_contact_ladder: FirstDayContactLadder
+    no_contact_safeguarding: NoContactSafeguarding
     concern_awaiting_triage: ConcernAwaitingTriage
     cme_notification_due: CmeNotificationDue
     return_home_interview_due: ReturnHomeInterviewDue
@@ -552,11 +571,18 @@ class Deadlines(_Strict):
     return_home_interview_within_hours: Annotated[int, Field(ge=1), statutory("deadlines.return_home_interview_within_hours")] = 72
 
 
-# Issue 6 (first-day calling) puts its escalation ladder here: the rungs (contacts in
-# priority order, emergency contacts, a second-day home visit, the DSL, the police), each
-# with a time limit. Only the shape is reserved; issue 6 settles the rung names and adds
-# what else a rung needs.
+# The escalation ladder of first-day calling (issue 6 §3; followup/ladder.py says how the
+# rungs run): contacts in priority order, emergency contacts, a second-day home visit, the
+# DSL, the police. Each rung has a time limit in hours; when it passes with no contact made,
+# the next rung is due and the policy engine raises an alert.
 LadderStep = Literal["contacts_in_priority_order", "emergency_contacts", "home_visit", "dsl_referral", "police"]
+LADDER_MUST_START_WITH_CONTACTS = (
+    "The ladder starts with contacts_in_priority_order: the family is called first (seed 000 §5; "
+    "WTTISA, statutory.md §5.1 [S])."
+)
+LADDER_NEEDS_DSL = (
+    "The ladder must include dsl_referral: when no contact can be made the DSL is told (seed 000 §5)."
+)
 
 
 class EscalationRung(_Strict):
@@ -564,8 +590,46 @@ class EscalationRung(_Strict):
     within_hours: Annotated[int, Field(ge=1, le=24 * 14)]
 
 
+def _steps_once(rungs: list[EscalationRung]) -> list[EscalationRung]:
+    _no_duplicates([rung.step for rung in rungs])
+    if rungs[0].step != "contacts_in_priority_order":
+        raise PydanticCustomError("ladder_order", LADDER_MUST_START_WITH_CONTACTS)
+    if not any(rung.step == "dsl_referral" for rung in rungs):
+        raise PydanticCustomError("ladder_dsl", LADDER_NEEDS_DSL)
+    return rungs
+
+
 class EscalationLadder(_Strict):
-    rungs: Annotated[list[EscalationRung], Field(min_length=1)]
+    rungs: Annotated[list[EscalationRung], Field(min_length=1), AfterValidator(_steps_once)]
+
+
+# Without a ladder in the profile [U: product default, after seed 000 §5 and the issue's
+# "second-day home visit"]: the parents for 2 hours, the other contacts for 2 more, a home
+# visit within the next day, then the DSL and the police.
+DEFAULT_LADDER = EscalationLadder(rungs=[
+    EscalationRung(step="contacts_in_priority_order", within_hours=2),
+    EscalationRung(step="emergency_contacts", within_hours=2),
+    EscalationRung(step="home_visit", within_hours=24),
+    EscalationRung(step="dsl_referral", within_hours=2),
+    EscalationRung(step="police", within_hours=4),
+])
+MessageChannel = Literal["sms", "email"]
+# "HH:MM", quoted in YAML: unquoted, YAML 1.1 reads 10:00 as the number 600.
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class FirstDayCalling(_Strict):
+    """First-day messages to families (issue 6 §5; WTTISA: contact parents on the first day
+    of absence where no reason was given, statutory.md §5.1 [S])."""
+
+    # Sent automatically at this time (Europe/London) to the families of pupils still on the
+    # calling list with no contact made; staff may also send them by hand at any time.
+    send_messages_at: ClockTime = "10:00"
+    send_messages_automatically: bool = True
+    message_channels: Annotated[list[MessageChannel], Field(min_length=1), AfterValidator(_no_duplicates)] = ["sms"]
+
+    def send_time(self) -> dt.time:
+        return dt.time.fromisoformat(self.send_messages_at)
 
 
 class RulesById(dict[str, RuleSettings]):
@@ -593,7 +657,8 @@ class Profile(_Strict):
     rule_set: RuleSet = Field(alias="rules")
     options: Options = Options()
     deadlines: Deadlines = Deadlines()
-    escalation_ladder: EscalationLadder | None = None  # issue 6
+    escalation_ladder: EscalationLadder = DEFAULT_LADDER
+    first_day_calling: FirstDayCalling = FirstDayCalling()
 
     @model_validator(mode="before")
     @classmethod
@@ -949,7 +1014,7 @@ def _model_at(path: YamlPath) -> type[BaseModel] | None:
         return RULE_SETTINGS.get(str(path[1]))
     simple: dict[YamlPath, type[BaseModel]] = {
         ("defaults",): Defaults, ("options",): Options, ("deadlines",): Deadlines,
-        ("escalation_ladder",): EscalationLadder,
+        ("escalation_ladder",): EscalationLadder, ("first_day_calling",): FirstDayCalling,
     }
     if len(path) == 3 and path[0] == "escalation_ladder":
         return EscalationRung

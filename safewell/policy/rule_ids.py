@@ -45,6 +45,8 @@ CME_NOTIFICATION_DUE: Final = "cme_notification_due"
 RETURN_HOME_INTERVIEW_DUE: Final = "return_home_interview_due"
 REPEAT_MISSING_EPISODES: Final = "repeat_missing_episodes"
 REINTEGRATION_REVIEW_OVERDUE: Final = "reintegration_review_overdue"
+FIRST_DAY_CONTACT_LADDER: Final = "first_day_contact_ladder"
+NO_CONTACT_SAFEGUARDING: Final = "no_contact_safeguarding"
 
 RULES: Final[tuple[RuleId, ...]] = (
     RuleId(CONTINUOUS_ABSENCE,
@@ -126,6 +128,17 @@ RULES: Final[tuple[RuleId, ...]] = (
            "a reintegration plan, or the part-time timetable (C2) in it, past its review date",
            "seed 000 §10 (reintegration under review); seed 004 'Returning home from care'; C2 time-limited "
            "and reviewed, reg 11(6) 2024 Regulations [C], statutory.md §1"),
+    RuleId(FIRST_DAY_CONTACT_LADDER,
+           "an unexplained absence with no contact made: a rung of the escalation ladder passed its "
+           "time limit, the next is due",
+           "seed 000 §5 (first-day calling, attempts recorded); seed 004 welfare follow-ups; "
+           "WTTISA first-day calling, statutory.md §5.1 [S]"),
+    RuleId(NO_CONTACT_SAFEGUARDING,
+           "no contact made and a safeguarding flag, the ladder at the DSL, or the police definition "
+           "of missing met: the DSL at once",
+           "seed 000 §5 ('If no contact can be made and there are safeguarding concerns, the DSL will "
+           "be informed immediately'); seed 004 'Parental Notification and Police Involvement'; "
+           "statutory.md §7.1 [C]"),
 )
 
 RULE_IDS: Final[frozenset[str]] = frozenset(rule.id for rule in RULES)

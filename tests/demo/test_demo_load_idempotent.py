@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from safewell.accounts.models import Membership, User
 from safewell.attendance.models import Mark, PlannedAbsence, SessionRegister, SessionStore
 from safewell.core.demo_data.plan import OutsideDemoDates, demo_school_day
+from safewell.followup.models import ContactAttempt
 from safewell.pupils.models import (
     Characteristic,
     ClassMembership,
@@ -30,7 +31,7 @@ from safewell.schools.models import AcademicYear, Closure, Organisation, Placing
 MODELS = (
     Organisation, Site, PlacingSchool, AcademicYear, Term, Closure, User, Membership, Authenticator,
     RegistrationGroup, Pupil, Enrolment, Contact, Characteristic, ProfessionalContact, Subject, Period,
-    TeachingClass, Lesson, ClassMembership, Mark, SessionStore, SessionRegister, PlannedAbsence,
+    TeachingClass, Lesson, ClassMembership, Mark, SessionStore, SessionRegister, PlannedAbsence, ContactAttempt,
 )
 
 
@@ -59,7 +60,9 @@ def test_loading_the_demo_twice_neither_fails_nor_duplicates(db, monkeypatch):
     assert "Sunday 22 November 2026 is not a school day: the demo's today is Friday 20 November 2026" in text
     assert "Brackenwell Learning Centre (alternative provision, Suffolk): 1 site(s), 40 pupils" in text
     assert "Lodefield School (school, Cambridgeshire): 2 site(s), 120 pupils" in text
-    assert Mark.objects.order_by("-date").first().date == dt.date(2026, 11, 19)
+    # Marks up to today's morning registers (first-day calling's morning, followup/demo.py).
+    assert Mark.objects.order_by("-date").first().date == dt.date(2026, 11, 20)
+    assert not Mark.objects.filter(date=dt.date(2026, 11, 20), session="PM").exists()
 
 
 @pytest.mark.parametrize("requested,today", [

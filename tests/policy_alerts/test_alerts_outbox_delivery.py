@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from safewell.core import outbox as core_outbox
 from safewell.policy import outbox
 from safewell.policy.alerts import alerts_escalate_overdue, alerts_sync, notifications_queue
 from safewell.policy.models import Alert, Notification, NotificationKind, StaffAlertContact
-from safewell.policy.sms import FailingSmsProvider, LogSmsProvider, SmsError, sms_provider_from_settings
+from safewell.core.sms import FailingSmsProvider, LogSmsProvider, SmsError, sms_provider_from_settings
 from tests.policy_alerts.alerts_factory import NOW, candidate, full_scope
 from tests.policy_alerts.alerts_flaky_backends import FlakyEmailBackend
 
@@ -83,7 +84,7 @@ def test_each_failure_waits_longer_before_the_next_try(flaky_mail, raised):
         assert outbox.notifications_deliver_due(now=row.next_attempt_at - dt.timedelta(seconds=1)).sent == 0
         now = row.next_attempt_at
 
-    assert waits == [outbox.backoff(n) for n in (1, 2, 3, 4)]
+    assert waits == [core_outbox.backoff(n) for n in (1, 2, 3, 4)]
     assert waits == sorted(waits) and waits[0] < waits[-1]
 
 
@@ -93,14 +94,14 @@ def test_a_mail_server_that_never_recovers_leaves_the_row_failed_with_its_error(
     deliver_until_quiet(NOW)
 
     row = email_row()
-    assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
-    assert row.last_error.startswith(f"attempt {outbox.MAX_ATTEMPTS}: SMTPServerDisconnected")
+    assert (row.status, row.attempts) == ("failed", core_outbox.MAX_ATTEMPTS)
+    assert row.last_error.startswith(f"attempt {core_outbox.MAX_ATTEMPTS}: SMTPServerDisconnected")
     assert mail.outbox == []
 
 
 def test_a_claimed_row_is_not_claimed_again_by_a_second_worker(flaky_mail, raised):
     row = email_row()
-    assert outbox._claim(row.pk, row.attempts, NOW)  # worker A holds it (mid-send)
+    assert core_outbox._claim(Notification, row.pk, row.attempts, NOW)  # worker A holds it (mid-send)
 
     report = outbox.notifications_deliver_due(now=NOW + dt.timedelta(seconds=30))  # worker B
 
@@ -111,9 +112,9 @@ def test_a_claimed_row_is_not_claimed_again_by_a_second_worker(flaky_mail, raise
 
 def test_a_worker_that_died_mid_send_is_retried_after_its_lease(flaky_mail, raised):
     row = email_row()
-    outbox._claim(row.pk, row.attempts, NOW)  # claimed, then the process was killed
+    core_outbox._claim(Notification, row.pk, row.attempts, NOW)  # claimed, then the process was killed
 
-    outbox.notifications_deliver_due(now=NOW + outbox.LEASE)
+    outbox.notifications_deliver_due(now=NOW + core_outbox.LEASE)
 
     row.refresh_from_db()
     assert row.status == "sent" and row.attempts == 2 and len(mail.outbox) == 1
@@ -183,9 +184,9 @@ def test_a_number_not_in_international_form_is_refused_by_the_provider(tmp_path)
 
 
 def test_the_provider_is_chosen_in_settings(settings, tmp_path):
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.FailingSmsProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.FailingSmsProvider"
     assert isinstance(sms_provider_from_settings(), FailingSmsProvider)
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.LogSmsProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.LogSmsProvider"
     settings.SAFEWELL_SMS_LOG = str(tmp_path / "demo-sms.log")
     assert sms_provider_from_settings().path == tmp_path / "demo-sms.log"
 
@@ -193,7 +194,7 @@ def test_the_provider_is_chosen_in_settings(settings, tmp_path):
 def test_an_unknown_provider_is_a_configuration_error_in_one_sentence(settings):
     from safewell.core.config import ConfigurationError
 
-    settings.SAFEWELL_SMS_PROVIDER = "safewell.policy.sms.NoSuchProvider"
+    settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.NoSuchProvider"
     with pytest.raises(ConfigurationError, match="cannot be imported"):
         sms_provider_from_settings()
 

@@ -68,10 +68,42 @@ def test_the_cme_alert_says_the_la_is_due_on_the_tenth_school_day_and_a_safe_and
     assert "s436A" in cme.source
 
 
-def test_a_known_whereabouts_means_no_cme_alert(school, absent_after_half_term):
-    candidates = evaluate_full(today=TENTH_DAY, organisation=school.organisation, whereabouts_unknown=set())
-    assert not by_rule(candidates, "cme_ten_days")
-    assert not by_rule(candidates, "continuous_absence")
+# What a contact attempt during (or before) the run says, and whether the CME step is still
+# met on the 10th day, Mon 16 Nov (seed 000 §7: "absent ... for 10 school days or more, and
+# their whereabouts are unknown"; statutory.md §7.1 [C]: unknown whereabouts is "missing").
+# Word of where the child is counts for the last 5 school days of the run (Tue 10 – Mon 16).
+# (day of the attempt, outcome, whereabouts known, child seen, channel, CME met?)
+WHEREABOUTS = [
+    (D(2026, 11, 12), "reached", True, False, "phone", False),   # a parent says where the child is
+    (D(2026, 11, 10), "reached", None, True, "home_visit", False),  # seen on a home visit
+    (D(2026, 11, 9), "reached", True, False, "phone", True),    # said on day 5: stale by day 10
+    (D(2026, 11, 12), "reached", False, False, "phone", True),  # the parent does not know either
+    (D(2026, 11, 12), "no_answer", None, False, "phone", True),  # no one reached
+    (D(2026, 10, 20), "reached", True, False, "phone", True),   # known before the run began: no help now
+]
+
+
+@pytest.mark.parametrize("day,outcome,known,seen,channel,cme", WHEREABOUTS)
+def test_whereabouts_established_during_the_run_stop_the_cme_clock(
+    school, absent_after_half_term, day, outcome, known, seen, channel, cme
+):
+    from safewell.followup.services import contact_attempt_log
+    from safewell.pupils.services import contact_add
+
+    parent = contact_add(pupil=absent_after_half_term, name="Rowan Enginetest", relationship="mother",
+                         parental_responsibility=True, mobile_phone="07700 900111")
+    at = dt.datetime(day.year, day.month, day.day, 11, 0, tzinfo=dt.UTC)
+    contact_attempt_log(
+        actor=school.personas.attendance_officer, pupil=absent_after_half_term, absence_date=day, channel=channel,
+        contacted_kind="contact", contact=parent, outcome=outcome, attempted_at=at, now=at,
+        whereabouts_known=known, child_seen=seen, child_safe_and_well=True if seen else None,
+        accompanied_by=school.personas.dsl if channel == "home_visit" else None,
+    )
+
+    candidates = evaluate_full(today=TENTH_DAY, organisation=school.organisation)
+
+    assert bool(by_rule(candidates, "cme_ten_days")) is cme
+    assert bool(by_rule(candidates, "continuous_absence")) is cme
 
 
 # (the code put on Monday 9 November, the 5th day, and whether the run still reaches 10 days)

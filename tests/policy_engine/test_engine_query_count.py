@@ -32,9 +32,11 @@ def pupils_with_marks(school, count: int, start: int = 0) -> list:
 
 def test_an_incremental_evaluation_costs_the_same_queries_for_3_pupils_as_for_30(seed_004):
     pupils = pupils_with_marks(seed_004, 30)
-    few = queries(pupil_ids=[p.pk for p in pupils[:3]], lessons_changed=False)
+    # Pupil 4 is absent today (N on Friday 13th) in both sets, so both read the contact
+    # attempts of the pupils in an absence episode, once (rules/contacts.py).
+    few = queries(pupil_ids=[p.pk for p in pupils[2:5]], lessons_changed=False)
     many = queries(pupil_ids=[p.pk for p in pupils], lessons_changed=False)
-    assert few == many <= 12
+    assert few == many <= 13
 
 
 def test_a_full_evaluation_costs_the_same_queries_for_5_pupils_as_for_40(seed_004):

@@ -33,12 +33,15 @@ def test_it_prints_the_alerts_it_opened_then_nothing_new(school, ada):
     first = evaluate("--date", "2026-11-13", "--site", "north")
     assert "Evaluated 1 pupil(s) at North site as of Friday 13 November 2026" in first
     # Nine school days of N: continuous absence, the penalty threshold (10 sessions on the 5th
-    # day) and persistent absence; not yet the CME step or the 10-day return.
-    assert "opened: 3," in first
+    # day) and persistent absence; not yet the CME step or the 10-day return. No one has
+    # contacted the family, and every rung of the escalation ladder has run out of time by
+    # now (the command evaluates as of the real clock): the ladder alert, and the DSL's.
+    assert "opened: 5," in first
     assert "opened        continuous_absence" in first and "Ada Enginetest (episode 2026-11-03)" in first
-    assert Alert.objects.filter(pupil=ada).count() == 3
+    assert "opened        first_day_contact_ladder" in first and "opened        no_contact_safeguarding" in first
+    assert Alert.objects.filter(pupil=ada).count() == 5
     second = evaluate("--date", "2026-11-13", "--site", "north")
-    assert "opened: 0, updated: 0, no longer met: 0" in second and "unchanged: 3." in second
+    assert "opened: 0, updated: 0, no longer met: 0" in second and "unchanged: 5." in second
 
 
 def test_it_prints_what_was_updated_and_what_is_no_longer_met(school, ada):
@@ -72,5 +75,6 @@ def test_the_nightly_job_evaluates_every_organisation(school, ada):
     from django.utils import timezone
 
     totals = evaluate_nightly(today=D(2026, 11, 13), now=timezone.now())
-    assert totals["organisations"] == 1 and totals["pupils"] == 1 and totals["opened"] == 3 and totals["failed"] == 0
+    # The three of the test above, and the escalation ladder's two (no contact made).
+    assert totals["organisations"] == 1 and totals["pupils"] == 1 and totals["opened"] == 5 and totals["failed"] == 0
     assert evaluate_nightly(today=D(2026, 11, 13), now=timezone.now())["opened"] == 0

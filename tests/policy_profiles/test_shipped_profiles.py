@@ -24,7 +24,7 @@ from safewell.policy.profiles import (
 )
 from safewell.schools.models import OrganisationKind
 
-# The issue 5 contract's fixed list of rule ids.
+# The issue 5 contract's fixed list of rule ids, with the two of issue 6.
 CONTRACT_RULE_IDS = {
     "continuous_absence", "cme_ten_days", "attendance_return_10_day", "sickness_return_15_day",
     "deletion_ground_20_day", "persistent_absence", "severe_absence", "penalty_notice_threshold",
@@ -32,6 +32,8 @@ CONTRACT_RULE_IDS = {
     "pattern_pe_swimming", "pattern_lateness", "pattern_missing_lessons_on_site",
     "pattern_co_absence_group", "pattern_drop_from_baseline", "vulnerable_unexplained_absence",
     "policy_review_due",
+    # Issue 6: first-day calling's escalation ladder, and no contact with a safeguarding flag.
+    "first_day_contact_ladder", "no_contact_safeguarding",
 }
 # Issue 7's case-work rules, raised by the safeguarding app from its own records.
 CONTRACT_RULE_IDS |= {

@@ -54,3 +54,8 @@ def govuk_describedby(field: BoundField) -> str:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_radios(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)

@@ -44,13 +44,18 @@ class SiteBatch:
     pupil_ids: np.ndarray
     group_ids: np.ndarray
     marks: np.ndarray  # uint8 (pupils × timeline columns)
-    whereabouts_unknown: np.ndarray  # bool per row: no one has said where the pupil is
+    # datetime64[D] per row: the last day a contact attempt established where the pupil was
+    # (followup.selectors.whereabouts_known_on); NaT when never.
+    whereabouts_known_on: np.ndarray
     vulnerable: dict[int, Vulnerability]
     closed_registers: set[tuple[int, str, str]]  # (group, ISO date, session) closed
     lessons: LessonMarks | None
     previous_year_exists: bool
     admitted: np.ndarray | None = None  # datetime64[D], the admission date of each row
     young_carers: set[int] = field(default_factory=set)
+    # The moment of the evaluation: the escalation ladder's time limits are in hours.
+    now: dt.datetime | None = None
+    sites: dict = field(default_factory=dict)  # {site id: Site}
 
     def __len__(self) -> int:
         return len(self.pupil_ids)

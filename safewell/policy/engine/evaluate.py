@@ -27,6 +27,7 @@ import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.db import transaction
@@ -36,9 +37,11 @@ from safewell.policy.engine import flags as F
 from safewell.policy.engine import selectors as S
 from safewell.policy.engine.batch import RuleResult, SiteBatch
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
-from safewell.policy.engine.rules import lessons, patterns, rates, runs, vulnerable, windows
+from safewell.policy.engine.rules import contacts, lessons, patterns, rates, runs, vulnerable, windows
 from safewell.policy.engine.thresholds import ENGINE_RULES, Thresholds, thresholds_for_organisations
 from safewell.policy.engine.timeline import Timeline, timeline_build
+
+LONDON = ZoneInfo("Europe/London")
 
 RULES: tuple[Callable[[SiteBatch], RuleResult], ...] = (
     runs.continuous_absence,
@@ -55,6 +58,7 @@ RULES: tuple[Callable[[SiteBatch], RuleResult], ...] = (
     lessons.pe_swimming,
     lessons.missing_lessons_on_site,
     vulnerable.vulnerable_unexplained,
+    contacts.contact_ladder,
 )
 SITE_RULES = frozenset({R.PATTERN_CO_ABSENCE_GROUP})
 PUPIL_RULES = ENGINE_RULES - SITE_RULES
@@ -94,28 +98,26 @@ class _Clock:
         self.last = now
 
 
-def evaluate_full(*, today: dt.date, organisation=None, site=None, whereabouts_unknown: set[int] | None = None) -> list[AlertCandidate]:
+def evaluate_full(*, today: dt.date, organisation=None, site=None, now: dt.datetime | None = None) -> list[AlertCandidate]:
     """Every rule for every pupil on roll at `site`, in `organisation`, or (neither given)
     everywhere."""
     return evaluation_run(
-        today=today, site_id=getattr(site, "pk", site),
+        today=today, now=now, site_id=getattr(site, "pk", site),
         organisation_ids=None if organisation is None else [getattr(organisation, "pk", organisation)],
-        whereabouts_unknown=whereabouts_unknown,
     ).candidates
 
 
 def evaluate_pupils(*, pupil_ids: Sequence[int], today: dt.date, lessons_changed: bool = True,
-                    whereabouts_unknown: set[int] | None = None) -> list[AlertCandidate]:
+                    now: dt.datetime | None = None) -> list[AlertCandidate]:
     """Every per-pupil rule for these pupils; with `lessons_changed`, the co-absence groups of
     their sites too (a lesson mark can join or split a group anywhere on the site)."""
-    return evaluation_run(today=today, pupil_ids=pupil_ids, lessons_changed=lessons_changed,
-                          whereabouts_unknown=whereabouts_unknown).candidates
+    return evaluation_run(today=today, pupil_ids=pupil_ids, lessons_changed=lessons_changed, now=now).candidates
 
 
 def evaluation_run(**arguments) -> Evaluation:
     """Evaluate and return the candidates with their scopes (see the module docstring).
     Arguments: today, and organisation_ids | site_id | pupil_ids, lessons_changed,
-    whereabouts_unknown (see `_evaluation_run`)."""
+    now (see `_evaluation_run`)."""
     # A full run makes hundreds of thousands of small objects that all live to the end:
     # the cyclic garbage collector would scan them again and again for nothing.
     enabled = gc.isenabled()
@@ -134,8 +136,10 @@ def _evaluation_run(
     site_id: int | None = None,
     pupil_ids: Sequence[int] | None = None,
     lessons_changed: bool = True,
-    whereabouts_unknown: set[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> Evaluation:
+    """`now`: the moment of the evaluation (the escalation ladder counts hours, and contact
+    attempts count up to it); the end of `today` in England when not given."""
     from safewell.schools.models import Organisation, Site
 
     evaluation = Evaluation(today=today)
@@ -161,7 +165,8 @@ def _evaluation_run(
     ))
     clock.lap("stores")
     context = _Context.load(today=today, roll=roll, years=years, thresholds=thresholds, full=full,
-                            organisation_ids=organisation_ids, whereabouts_unknown=whereabouts_unknown)
+                            organisation_ids=organisation_ids,
+                            now=now or dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=LONDON))
     clock.lap("context")
     candidates = _evaluate_pupils(context, stores, clock)
     evaluation.pupils = len(roll)
@@ -217,7 +222,9 @@ class _Context:
     thresholds: dict[int, Thresholds]
     calendars: dict
     organisation_of_site: dict[int, int]
-    whereabouts_unknown: np.ndarray  # bool per roll row
+    now: dt.datetime
+    whereabouts_known_on: np.ndarray  # datetime64[D] per roll row, NaT when never
+    sites: dict  # {site id: Site}: register close times (the escalation ladder)
     vulnerable: dict[int, S.Vulnerability]
     young_carers: set[int]
     closed: set[tuple[int, str, str]]
@@ -225,7 +232,7 @@ class _Context:
     timelines: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, *, today, roll, years, thresholds, full, organisation_ids, whereabouts_unknown) -> _Context:
+    def load(cls, *, today, roll, years, thresholds, full, organisation_ids, now) -> _Context:
         pupil_filter = {} if full else {"pupil_ids": roll.pupil_ids.tolist()}
         org_filter = {"organisation_ids": organisation_ids} if full else {}
         site_ids = sorted(set(roll.site_ids.tolist()))
@@ -236,14 +243,14 @@ class _Context:
         vulnerable_found = S.vulnerable_pupils(today=today, markers=markers, **pupil_filter, **org_filter) \
             if any(t.runs(R.VULNERABLE_UNEXPLAINED_ABSENCE) for t in thresholds.values()) else {}
         groups = roll.group_ids[np.isin(roll.pupil_ids, list(vulnerable_found))] if vulnerable_found else []
-        unknown = whereabouts_unknown if whereabouts_unknown is not None else S.whereabouts_unknown(
-            pupil_ids=roll.pupil_ids.tolist(), today=today)
+        known = S.whereabouts_known_on(pupil_ids=None if full else roll.pupil_ids.tolist(), until=now)
         lateness_on = any(t.runs(R.PATTERN_LATENESS) for t in thresholds.values())
         carers = S.young_carers(today=today, **pupil_filter, **org_filter) if lateness_on else set()
         context = cls(
             today=today, roll=roll, years=years, thresholds=thresholds, calendars=calendars,
             organisation_of_site=organisation_of_site,
-            whereabouts_unknown=np.isin(roll.pupil_ids, np.fromiter(unknown, dtype=np.int64, count=len(unknown))),
+            now=now, whereabouts_known_on=known.dates_for(roll.pupil_ids),
+            sites=S.sites_by_id(site_ids),
             vulnerable=vulnerable_found,
             young_carers=carers, lessons=None,
             closed=S.registers_closed_between(group_ids=groups, start=today - dt.timedelta(days=31), end=today),
@@ -391,10 +398,10 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
         vulnerable_here = {p: v for p, v in vulnerable_here.items() if wanted & set(v.kinds)}
     return SiteBatch(
         site_ids=roll.site_ids[rows], timeline=timeline, thresholds=th, pupil_ids=pupil_ids,
-        group_ids=roll.group_ids[rows], marks=marks, whereabouts_unknown=context.whereabouts_unknown[rows],
+        group_ids=roll.group_ids[rows], marks=marks, whereabouts_known_on=context.whereabouts_known_on[rows],
         vulnerable=vulnerable_here, closed_registers=context.closed,
         lessons=context.lessons, previous_year_exists=years.previous is not None,
-        admitted=roll.admitted[rows], young_carers=context.young_carers,
+        admitted=roll.admitted[rows], young_carers=context.young_carers, now=context.now, sites=context.sites,
     )
 
 
@@ -450,7 +457,7 @@ def evaluate_and_sync(*, today: dt.date, now: dt.datetime, organisation_ids: Seq
     # No savepoint of its own: inside a caller's transaction (the register hook's savepoint)
     # it joins it; called alone it opens the transaction.
     with transaction.atomic(savepoint=False):
-        evaluation = evaluation_run(today=today, organisation_ids=organisation_ids, site_id=site_id,
+        evaluation = evaluation_run(today=today, now=now, organisation_ids=organisation_ids, site_id=site_id,
                                     pupil_ids=pupil_ids, lessons_changed=lessons_changed)
         clock = _Clock(evaluation.seconds)
         report = SyncReport(evaluation)

@@ -1,4 +1,5 @@
-"""Incremental evaluation when marks change (issue 5 part 5; design.md "Continuously").
+"""Incremental evaluation when marks or contact attempts change (issue 5 part 5, issue 6;
+design.md "Continuously").
 
 attendance.registers sends `marks_changed` inside the transaction that wrote the marks (a
 session register, an amendment, the N → O job, a lesson register); `on_marks_changed`
@@ -41,7 +42,15 @@ def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, **kwargs)
                          len(set(pupil_ids)))
 
 
+def on_contacts_changed(sender, *, pupil_ids, now, **kwargs) -> None:
+    """A contact attempt was recorded (followup.services.contacts_changed): the pupil's
+    escalation ladder, the no-contact rule and the CME clock may have changed."""
+    on_marks_changed(sender, pupil_ids=pupil_ids, now=now, lessons=False)
+
+
 def connect() -> None:
     from safewell.attendance.registers import marks_changed
+    from safewell.followup.services import contacts_changed
 
     marks_changed.connect(on_marks_changed, dispatch_uid="safewell.policy.engine.on_marks_changed")
+    contacts_changed.connect(on_contacts_changed, dispatch_uid="safewell.policy.engine.on_contacts_changed")

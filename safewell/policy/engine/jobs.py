@@ -1,5 +1,6 @@
 """The nightly full evaluation (design.md "Continuously": nightly, everything is
-re-evaluated for every pupil, and the result must equal the incremental state).
+re-evaluated for every pupil, and the result must equal the incremental state), and the
+every-few-minutes evaluation of pupils in an absence episode (the escalation ladder).
 
 `evaluate_nightly(today=…, now=…)` evaluates every organisation as of `today` and writes
 the alerts, one organisation per transaction (a fault in one organisation's data leaves
@@ -55,6 +56,25 @@ def _run(organisation_ids: list[int], today: dt.date, now: dt.datetime, totals: 
     for name in ("opened", "updated", "no_longer_met"):
         totals[name] += len(report.ids(name))
     return True
+
+
+def evaluate_absence_episodes(*, now: dt.datetime) -> int:
+    """Every few minutes: re-evaluate the pupils in an absence episode (N or O at their
+    last closed session), because the escalation ladder's time limits pass with no mark or
+    contact changing (rules/contacts.py). Returns how many pupils were evaluated."""
+    from safewell.followup.selectors import pupils_in_absence_episodes
+    from safewell.policy.engine.evaluate import evaluate_and_sync
+
+    pupil_ids = pupils_in_absence_episodes(now=now)
+    if pupil_ids:
+        today = timezone.localtime(now, LONDON).date()
+        evaluate_and_sync(today=today, now=now, pupil_ids=pupil_ids, lessons_changed=False)
+    return len(pupil_ids)
+
+
+@task()
+def evaluate_absence_episodes_now() -> int:
+    return evaluate_absence_episodes(now=timezone.now())
 
 
 @task()

@@ -494,17 +494,34 @@ def registers_closed_between(*, group_ids: Iterable[int], start: dt.date, end: d
     return {(group, day.isoformat(), session) for group, day, session in rows}
 
 
-def whereabouts_unknown(*, pupil_ids: Iterable[int], today: dt.date) -> set[int]:
-    """The pupils (of `pupil_ids`) whose whereabouts are unknown on `today`.
+def sites_by_id(site_ids: Iterable[int]) -> dict:
+    from safewell.schools.models import Site
 
-    Until first-day calling records contact outcomes (the followup app, design.md "Main
-    flows"), nothing in Safewell can say a child's whereabouts are known, so every pupil
-    is "unknown unless a contact says otherwise": this returns them all. A code that gives
-    a reason (I, M, C…, or D at another school) already ends the run of unexplained
-    absence the CME rules look at (flags.RUN_UNEXPLAINED). When contact outcomes exist,
-    this is the one place to subtract the pupils a contact has located."""
-    del today
-    return {int(p) for p in pupil_ids}
+    return {site.pk: site for site in Site.objects.filter(pk__in=list(site_ids))}
+
+
+@dataclass(frozen=True)
+class WhereaboutsKnown:
+    """The day each pupil's whereabouts were last established by a contact attempt."""
+
+    by_pupil: dict[int, dt.date]
+
+    def dates_for(self, pupil_ids: np.ndarray) -> np.ndarray:
+        """datetime64[D] per pupil id, NaT where never established."""
+        return np.array([self.by_pupil.get(int(p), "NaT") for p in pupil_ids], dtype="datetime64[D]")
+
+
+def whereabouts_known_on(*, pupil_ids: Sequence[int] | None, until: dt.datetime) -> WhereaboutsKnown:
+    """From first-day calling's contact attempts (followup.selectors.whereabouts_known_on):
+    the CME rules count a run of absence only while no one has said where the child is."""
+    from safewell.followup.selectors import whereabouts_known_on as known_on
+
+    if pupil_ids is None:
+        return WhereaboutsKnown(known_on(None, until=until))
+    found: dict[int, dt.date] = {}
+    for chunk in _ids_chunks(pupil_ids):
+        found.update(known_on(chunk, until=until))
+    return WhereaboutsKnown(found)
 
 
 def young_carers(*, today: dt.date, pupil_ids: Sequence[int] | None = None,

@@ -77,6 +77,12 @@ class Thresholds:
     # Unexplained absences of the last 5 school days (N stands at most 5 school days, reg
     # 10(7)-(9) [S]) keep the vulnerable-child alert met [U: product default].
     vulnerable_lookback_school_days: int = 5
+    # The escalation ladder of first-day calling: (step, within_hours) per rung, in order
+    # (policy/profiles.py DEFAULT_LADDER; followup/ladder.py).
+    ladder: tuple[tuple[str, int], ...] = (
+        ("contacts_in_priority_order", 2), ("emergency_contacts", 2), ("home_visit", 24),
+        ("dsl_referral", 2), ("police", 4),
+    )
     enabled: frozenset[str] = ENGINE_RULES
     severity: dict[str, str] = field(default_factory=dict)
 
@@ -139,6 +145,7 @@ def thresholds_from_profile(profile) -> Thresholds:
         drop_baseline_school_weeks=r.pattern_drop_from_baseline.baseline_school_weeks,
         drop_recent_school_weeks=r.pattern_drop_from_baseline.recent_school_weeks,
         vulnerable_if=tuple(r.vulnerable_unexplained_absence.vulnerable_if),
+        ladder=tuple((rung.step, rung.within_hours) for rung in profile.escalation_ladder.rungs),
         enabled=frozenset(rule for rule in ENGINE_RULES if getattr(r, rule).enabled),
         severity={rule: getattr(r, rule).severity for rule in ENGINE_RULES},
     )

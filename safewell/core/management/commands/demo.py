@@ -113,6 +113,10 @@ class Command(BaseCommand):
             "to your app, or print the current code with",
             f"  {_safewell_command()} demo_totp dsl",
             "",
+            "First-day calling: sign in as ap.attendance or attendance once the morning register has closed.",
+            f"Texts are written to a log, not sent: http://{HOST}:{port}/followup/sms-log/",
+            f"Parents report an absence at http://{HOST}:{port}/report-absence/brackenwell/",
+            "",
         ]
         self.stdout.write("\n".join(out))
         self.stdout.flush()

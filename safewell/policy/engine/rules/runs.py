@@ -45,6 +45,12 @@ SOURCE_DELETION = (
 )
 
 
+# How recent a contact's word on where the child is must be to stop the CME clock [U: product
+# default: the 5 school days an N may stand before the reason must be known, reg 10(7)-(9),
+# statutory.md §1 [S]].
+WHEREABOUTS_FRESH_SCHOOL_DAYS = 5
+
+
 def _run_bounds(batch: SiteBatch, length: np.ndarray, end: np.ndarray, row: int) -> tuple[int, int]:
     """(first day, last day) of a row's current run."""
     return int(end[row] - length[row] + 1), int(end[row])
@@ -96,7 +102,8 @@ def _with_real_mark(batch: SiteBatch, first: np.ndarray, last: np.ndarray, rows:
 
 def continuous_absence(batch: SiteBatch) -> RuleResult:
     """continuous_absence and cme_ten_days: the current run of unexplained absence (N, O, G
-    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts are unknown."""
+    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts no contact attempt has
+    established since the run began."""
     th = batch.thresholds
     result = RuleResult()
     runs_continuous, runs_cme = th.runs(R.CONTINUOUS_ABSENCE), th.runs(R.CME_TEN_DAYS)
@@ -108,7 +115,13 @@ def continuous_absence(batch: SiteBatch) -> RuleResult:
                   th.cme_days if runs_cme else th.continuous_absence_days)
     result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
     rows = np.flatnonzero(length >= minimum)
-    rows = rows[batch.whereabouts_unknown[rows]]
+    # Whereabouts established during the run, within its last WHEREABOUTS_FRESH_SCHOOL_DAYS,
+    # stop the clock (seed 000 §7: "absent ... for 10 school days or more, and their
+    # whereabouts are unknown"): what a parent said on the first day of a long absence is not
+    # knowledge of where the child is on the tenth.
+    fresh_from = np.maximum(first[rows], end[rows] - (WHEREABOUTS_FRESH_SCHOOL_DAYS - 1))
+    known = batch.whereabouts_known_on[rows]
+    rows = rows[np.isnat(known) | (known < batch.timeline.days[fresh_from])]
     rows = rows[_with_real_mark(batch, first, end, rows)]
     for row in rows:
         first_day, last_day = _run_bounds(batch, length, end, row)

@@ -1,14 +1,15 @@
 """Text messages through a provider interface, so a deployment plugs in its own gateway.
 
 `settings.SAFEWELL_SMS_PROVIDER` names the provider class by dotted path:
-- `safewell.policy.sms.LogSmsProvider` (the default, and the demo's): appends each message
+- `safewell.core.sms.LogSmsProvider` (the default, and the demo's): appends each message
   to a file (`SAFEWELL_SMS_LOG`, default `<data dir>/sms.log`) that the demo can show;
-- `safewell.policy.sms.FailingSmsProvider`: refuses every message (or the first N), for
+- `safewell.core.sms.FailingSmsProvider`: refuses every message (or the first N), for
   tests of the outbox's retries;
 - a real gateway: any class with `send(*, to: str, body: str) -> str` raising `SmsError`.
 
-A message carries no safeguarding content (who should look, the category, a link): the
-outbox builds it (policy/outbox.py), the provider only carries it.
+Two outboxes use it: alerts to staff (policy/outbox.py: no safeguarding content, only who
+should look, the category and a link) and first-day messages to families (followup/
+messages.py, from the school's templates). The provider only carries what they build.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.utils.module_loading import import_string
 
 from safewell.core.config import ConfigurationError
 
-DEFAULT_PROVIDER = "safewell.policy.sms.LogSmsProvider"
+DEFAULT_PROVIDER = "safewell.core.sms.LogSmsProvider"
 # E.164: a plus and up to 15 digits (ITU-T E.164).
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 NOT_E164 = "{to!r} is not a phone number in international form (+447700900123)."
