@@ -38,6 +38,7 @@ from safewell.safeguarding.models import (
     EnquiryKind,
     EntryKind,
     ExportFormat,
+    LawfulBasis,
     LegalHold,
     ReferralKind,
 )
@@ -814,14 +815,16 @@ def share(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 def _export(record: selectors.PupilFile, filters: chronology.ChronologyFilter, decision: services.SharingDecision) -> bytes:
-    sharing = {"recipient": decision.recipient, "purpose": decision.purpose, "lawful_basis": decision.lawful_basis}
+    sharing = {"recipient": decision.recipient, "purpose": decision.purpose,
+               "lawful_basis": LawfulBasis(decision.lawful_basis).label}
     if decision.format == ExportFormat.PDF:
         return pdf.chronology_pdf(pupil=record.pupil, items=record.items, filters=filters, generated_at=_now(),
                                   sharing=sharing)
     pupil = record.pupil
     return json.dumps({
         "pupil": {"name": pupil.legal_name, "upn": pupil.upn, "date_of_birth": pupil.date_of_birth.isoformat()},
-        "shared": {**sharing, "at": _now().isoformat(), "selection": filters.selection()},
+        "shared": {**sharing, "lawful_basis_code": decision.lawful_basis, "at": _now().isoformat(),
+                   "selection": filters.selection()},
         "entries": [item.as_json() for item in record.items],
     }, indent=2).encode()
 
@@ -844,6 +847,14 @@ def _require_any_lead(user: User) -> None:
         raise PermissionDenied(selectors.NOT_THE_LEAD_DSL)
 
 
+def _lead_pupil(request: HttpRequest, pupil_id: int) -> Pupil:
+    """A child whose file only the lead DSL may hold or destroy (retention, statutory.md §8)."""
+    pupil = selectors.pupil_for_casework(request.user, pupil_id)
+    if not selectors.is_lead_dsl(request.user, pupil.organisation_id):
+        raise PermissionDenied(selectors.NOT_THE_LEAD_DSL)
+    return pupil
+
+
 @require_GET
 @login_required
 def retention(request: HttpRequest) -> HttpResponse:
@@ -859,7 +870,7 @@ def retention(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @login_required
 def legal_hold(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = selectors.pupil_for_casework(request.user, pupil_id)
+    pupil = _lead_pupil(request, pupil_id)
     hold = LegalHold.objects.filter(pupil=pupil, lifted_at__isnull=True).first()
     service = services.legal_hold_lift if hold else services.legal_hold_place
     form = forms.ReasonForm(request.POST or None)
@@ -876,7 +887,7 @@ def legal_hold(request: HttpRequest, pupil_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def retention_destroy(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = selectors.pupil_for_casework(request.user, pupil_id)
+    pupil = _lead_pupil(request, pupil_id)
     form = forms.DestroyForm(request.POST or None)
     if _submitted(request, form, lambda: services.retention_destroy(pupil=pupil, actor=request.user, now=_now(),
                                                                     confirm_upn=form.cleaned_data["confirm_upn"])):

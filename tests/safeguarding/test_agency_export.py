@@ -38,6 +38,7 @@ def test_the_json_export_holds_only_what_was_chosen_and_the_decision_is_kept(cli
     shared = json.loads(response.content)
     assert [e["title"] for e in shared["entries"]] == ["Core group"]
     assert shared["shared"]["recipient"] == DECISION["recipient"] and shared["pupil"]["upn"] == north_pupil.upn
+    assert shared["shared"]["lawful_basis_code"] == "public_task"
     export = AgencyExport.objects.get()
     assert export.sha256 == hashlib.sha256(response.content).hexdigest()
     assert (export.entry_count, export.lawful_basis, export.selection["groups"]) == (1, "public_task", ["notes"])

@@ -97,3 +97,10 @@ def test_the_review_lists_files_past_their_date_with_any_hold(personas, north_pu
     rows = selectors.retention_review_for_user(personas.dsl, today=NOW.date())
 
     assert [(r.pupil, r.hold is not None) for r in rows] == [(north_pupil, False), (south_pupil, True)]
+
+
+def test_a_deputy_is_refused_the_legal_hold_and_destruction_pages(client, personas, south_pupil):
+    client.force_login(personas.deputy_dsl_south)
+    for page in ("legal-hold", "destroy"):
+        response = client.get(f"/safeguarding/pupils/{south_pupil.pk}/{page}/")
+        assert response.status_code == 403 and selectors.NOT_THE_LEAD_DSL in response.content.decode()
