@@ -2,7 +2,7 @@
 templates/safeguarding/pdf/): the CME notification to the local authority, the police's
 missing-person pack (Philomena Protocol parts 1 and 2), and a printed chronology (the agency
 export's PDF too). They are rendered from what the selectors return, so every PDF is read
-(and audited) through them, and they carry no script: WeasyPrint runs none."""
+(and audited) through them, and they carry no script: WeasyPrint runs none. They are tagged (PDF/UA-1) for screen readers."""
 
 from __future__ import annotations
 
@@ -15,8 +15,13 @@ from weasyprint import HTML
 from safewell.safeguarding.models import Document
 
 
+# Tagged PDF/UA-1: headings, tables and the photo's alt text reach a screen reader, and the
+# language is set (public-sector accessibility applies to documents too, design.md §9).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def _pdf(template: str, context: dict) -> bytes:
-    return HTML(string=render_to_string(template, context)).write_pdf()
+    return HTML(string=render_to_string(template, context)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def data_uri(document: Document | None) -> str:

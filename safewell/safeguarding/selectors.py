@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from safewell.accounts.models import Membership, Role, User
@@ -37,6 +37,7 @@ from safewell.safeguarding.models import (
     LIVE_CASE_STATUSES,
     AgencyExport,
     Case,
+    ChronologyEntry,
     CaseKind,
     Concern,
     Document,
@@ -155,9 +156,7 @@ def concern_for_user(user: User, concern_id: int) -> Concern:
     return _visible(user, Concern.objects.select_related("pupil", "raised_by", "case"), concern_id)
 
 
-def entry_for_user(user: User, entry_id: int):
-    from safewell.safeguarding.models import ChronologyEntry
-
+def entry_for_user(user: User, entry_id: int) -> ChronologyEntry:
     return _visible(user, ChronologyEntry.objects.select_related("pupil", "case"), entry_id)
 
 
@@ -670,16 +669,14 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 def retention_review_for_user(user: User, *, today: dt.date) -> list[RetentionRow]:
     """The children whose safeguarding file has reached its retention date, for the lead
     DSL's review: held files are listed with their hold, not destroyed."""
+    from django.conf import settings
+
     require_casework(user)
-    pupils = list(casework_pupils(user).filter(
-        Q(safeguarding_cases__isnull=False) | Q(chronology__isnull=False) | Q(missing_person_profiles__isnull=False)
-        | Q(safeguarding_concerns__isnull=False)
-    ).distinct())
+    # Every file begins with a chronology entry (the services write one with every record).
+    with_files = ChronologyEntry.objects.values("pupil_id")
+    born_by = _add_years(today, -settings.SAFEWELL_SAFEGUARDING_RETENTION_YEARS) + dt.timedelta(days=1)
+    pupils = list(casework_pupils(user).filter(pk__in=with_files, date_of_birth__lt=born_by)
+                  .annotate(cases=Count("safeguarding_cases")))
     holds = {h.pupil_id: h for h in LegalHold.objects.filter(pupil__in=pupils, lifted_at__isnull=True)}
-    rows = []
-    for pupil in pupils:
-        due_on = retention_due_on(pupil)
-        if due_on <= today:
-            rows.append(RetentionRow(pupil, due_on, holds.get(pupil.pk),
-                                     Case.objects.filter(pupil=pupil).count()))
-    return sorted(rows, key=lambda r: (r.due_on, r.pupil.pk))
+    rows = [RetentionRow(p, retention_due_on(p), holds.get(p.pk), p.cases) for p in pupils]
+    return sorted((r for r in rows if r.due_on <= today), key=lambda r: (r.due_on, r.pupil.pk))

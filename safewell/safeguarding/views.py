@@ -148,7 +148,7 @@ def pupil_record(request: HttpRequest, pupil_id: int) -> HttpResponse:
     record = selectors.chronology_for_user(request.user, pupil_id, filters, today=_today())
     return render(request, "safeguarding/pupil_record.html", {
         "record": record, "pupil": record.pupil, "filter_form": form, "query": request.GET.urlencode(),
-        "is_lead": selectors.is_lead_dsl(request.user, record.pupil.organisation_id),
+        "is_lead": selectors.is_lead_dsl(request.user, record.pupil.organisation_id), "today": _today(),
     })
 
 

@@ -71,6 +71,8 @@ def test_the_notification_pdf_reads_back_with_the_child_the_due_date_and_the_enq
     assert "Due by Monday 9 November 2026" in text
     assert "The younger sister has not attended since 16 October either." in text
     assert reader.metadata.title == "Child missing education notification: Nia Northway"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root, "a tagged PDF for screen readers"
 
 
 def test_the_checklist_shows_which_reasonable_enquiries_are_made(client, personas, north_pupil):
