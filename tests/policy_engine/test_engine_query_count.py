@@ -34,9 +34,11 @@ def test_an_incremental_evaluation_costs_the_same_queries_for_3_pupils_as_for_30
     pupils = pupils_with_marks(seed_004, 30)
     # Pupil 4 is absent today (N on Friday 13th) in both sets, so both read the contact
     # attempts of the pupils in an absence episode, once (rules/contacts.py).
+    # One of them is the safeguarding app's vulnerability markers (an open case, a previous
+    # missing episode: seed 004's vulnerable_if), one UNION query for any number of pupils.
     few = queries(pupil_ids=[p.pk for p in pupils[2:5]], lessons_changed=False)
     many = queries(pupil_ids=[p.pk for p in pupils], lessons_changed=False)
-    assert few == many <= 13
+    assert few == many <= 14
 
 
 def test_a_full_evaluation_costs_the_same_queries_for_5_pupils_as_for_40(seed_004):
