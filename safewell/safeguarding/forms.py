@@ -120,7 +120,8 @@ class CaseCloseForm(forms.Form):
 class EntryForm(forms.Form):
     kind = _radios("What is it?", [(k.value, k.label) for k in (EntryKind.NOTE, EntryKind.MEETING, EntryKind.DECISION)],
                    required=True)
-    event_at = _moment("When did it happen?", help_text="An entry written later keeps its place by this date and shows when it was written.")
+    event_at = _moment("When did it happen?",
+                       help_text="An entry written later keeps its place by this date and shows when it was written.")
     title = forms.CharField(label="Title", max_length=300)
     body = _text("What happened", required=True)
     attendees = _text("Who attended (meetings)")

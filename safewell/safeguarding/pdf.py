@@ -2,7 +2,8 @@
 templates/safeguarding/pdf/): the CME notification to the local authority, the police's
 missing-person pack (Philomena Protocol parts 1 and 2), and a printed chronology (the agency
 export's PDF too). They are rendered from what the selectors return, so every PDF is read
-(and audited) through them, and they carry no script: WeasyPrint runs none. They are tagged (PDF/UA-1) for screen readers."""
+(and audited) through them, and they carry no script: WeasyPrint runs none. They are tagged
+(PDF/UA-1) for screen readers."""
 
 from __future__ import annotations
 

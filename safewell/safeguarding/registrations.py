@@ -62,17 +62,22 @@ def alert_links(alert: Alert, user) -> list[AlertLink]:
     )]
 
 
+# A case-work alert's evidence names its record: (evidence key, link text, URL name, URL argument).
+_RECORD_LINKS = (
+    ("concern", "Triage the concern", "safeguarding:concern_triage", "concern_id"),
+    ("episode", "Go to the missing episode", "safeguarding:episode_detail", "episode_id"),
+    ("plan", "Go to the reintegration plan", "safeguarding:plan_detail", "plan_id"),
+    ("case", "Go to the case", "safeguarding:case_detail", "case_id"),
+)
+
+
 def _record_link(alert: Alert) -> AlertLink:
     evidence = alert.evidence or {}
-    if "concern" in evidence:
-        return AlertLink("Triage the concern", reverse("safeguarding:concern_triage", kwargs={"concern_id": evidence["concern"]}))
-    if "episode" in evidence:
-        return AlertLink("Go to the missing episode", reverse("safeguarding:episode_detail", kwargs={"episode_id": evidence["episode"]}))
-    if "plan" in evidence:
-        return AlertLink("Go to the reintegration plan", reverse("safeguarding:plan_detail", kwargs={"plan_id": evidence["plan"]}))
-    if "case" in evidence:
-        return AlertLink("Go to the case", reverse("safeguarding:case_detail", kwargs={"case_id": evidence["case"]}))
-    return AlertLink("Go to the child's safeguarding record", reverse("safeguarding:pupil_record", kwargs={"pupil_id": alert.pupil_id}))
+    for key, label, name, argument in _RECORD_LINKS:
+        if key in evidence:
+            return AlertLink(label, reverse(name, kwargs={argument: evidence[key]}))
+    return AlertLink("Go to the child's safeguarding record",
+                     reverse("safeguarding:pupil_record", kwargs={"pupil_id": alert.pupil_id}))
 
 
 def can_see_openings_of_pupil(user, target_id: str) -> bool:

@@ -203,12 +203,10 @@ def document_for_user(user: User, document_id: int) -> Document:
     return document
 
 
-def missing_person_profile_for_user(user: User, pupil_id: int, *, audited: bool = True) -> tuple[Pupil, MissingPersonProfile | None]:
+def missing_person_profile_for_user(user: User, pupil_id: int) -> tuple[Pupil, MissingPersonProfile | None]:
     pupil = pupil_for_casework(user, pupil_id)
-    profile = latest_missing_person_profile(pupil)
-    if audited:
-        _read(pupil, "missing-person profile")
-    return pupil, profile
+    _read(pupil, "missing-person profile")
+    return pupil, latest_missing_person_profile(pupil)
 
 
 def latest_missing_person_profile(pupil: Pupil) -> MissingPersonProfile | None:
@@ -558,10 +556,11 @@ def dashboard_for_user(user: User, *, now: dt.datetime, site_code: str = "") -> 
                                       plan.next_review_on < today,
                                       reverse("safeguarding:plan_detail", kwargs={"plan_id": plan.pk})))
     deadlines.sort(key=lambda d: (not d.overdue, _as_datetime(d.due)))
+    ahead = today + dt.timedelta(days=DASHBOARD_AHEAD_DAYS)
     return Dashboard(
         open_cases=cases,
         overdue_tasks=[t for t in tasks if t.is_overdue(today)],
-        upcoming_tasks=[t for t in tasks if not t.is_overdue(today) and t.due_on <= today + dt.timedelta(days=DASHBOARD_AHEAD_DAYS)],
+        upcoming_tasks=[t for t in tasks if not t.is_overdue(today) and t.due_on <= ahead],
         deadlines=deadlines,
         new_concerns=list(Concern.objects.filter(pupil__in=pupils, triage="").select_related("pupil", "raised_by")
                           .order_by("raised_at")),

@@ -648,7 +648,8 @@ def _mark_sent(referral: Referral, sending: Sending, *, actor: User, now: dt.dat
     _entry(pupil=referral.pupil, actor=actor, kind=EntryKind.REFERRAL, case=referral.case, record=referral, now=now,
            event_at=_at_noon(referral.sent_on),
            title=f"Referral sent: {referral.get_kind_display()} ({referral.agency})",
-           body=f"{referral.reason}\nLawful basis: {basis}." + (f" Reference: {referral.reference}." if referral.reference else "") + late)
+           body=f"{referral.reason}\nLawful basis: {basis}."
+           + (f" Reference: {referral.reference}." if referral.reference else "") + late)
     _sync(referral.pupil, now)
     if referral.kind == ReferralKind.CME_NOTIFICATION:
         alert_resolve(rule_id=R.CME_NOTIFICATION_DUE, pupil_id=referral.pupil_id, episode_key=f"case:{referral.case_id}",

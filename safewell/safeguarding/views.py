@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safewell.accounts.models import Membership, Role, User
 from safewell.policy.selectors import alert_for_user
 from safewell.pupils.models import Pupil
+from safewell.pupils.selectors import characteristic_kinds_on
 from safewell.safeguarding import chronology, forms, pdf, questions, selectors, services
 from safewell.safeguarding.documents import read_limited
 from safewell.safeguarding.models import (
@@ -59,6 +60,11 @@ def _now() -> dt.datetime:
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _typed(moment: dt.datetime | None) -> str:
+    """A moment as a datetime-local field shows it (London time)."""
+    return timezone.localtime(moment).strftime(forms.DATETIME_FORMAT) if moment else ""
 
 
 def _submitted(request: HttpRequest, form, action: Callable[[], object]) -> bool:
@@ -265,8 +271,7 @@ def _case_of(request: HttpRequest, pupil: Pupil):
 def entry_add(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = selectors.pupil_for_casework(request.user, pupil_id)
     case = _case_of(request, pupil)
-    form = forms.EntryForm(request.POST or None, initial={"kind": EntryKind.NOTE,
-                                                         "event_at": timezone.localtime().strftime(forms.DATETIME_FORMAT)})
+    form = forms.EntryForm(request.POST or None, initial={"kind": EntryKind.NOTE, "event_at": _typed(_now())})
     if _submitted(request, form, lambda: services.chronology_entry_add(
             pupil=pupil, actor=request.user, now=_now(), case=case, kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"], body=form.cleaned_data["body"], event_at=form.cleaned_data["event_at"],
@@ -297,7 +302,7 @@ def entry_correct(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def concern_raise(request: HttpRequest) -> HttpResponse:
     pupils = selectors.pupils_for_concerns(request.user).order_by("legal_surname", "legal_forename")
-    initial = {"observed_at": timezone.localtime().strftime(forms.DATETIME_FORMAT)}
+    initial = {"observed_at": _typed(_now())}
     raw = request.GET.get("pupil", "")
     if raw.isdigit():
         if not pupils.filter(pk=int(raw)).exists():
@@ -349,7 +354,7 @@ def concern_triage(request: HttpRequest, concern_id: int) -> HttpResponse:
 def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, case_id)
     today = _today()
-    held = {c.kind for c in case.pupil.characteristics.filter(starts_on__lte=today).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))}
+    held = characteristic_kinds_on(case.pupil, today)
     form = forms.AssessmentForm(request.POST or None, initial={
         "contextual_factors": [f for f, kind in questions.CHARACTERISTIC_OF_FACTOR.items() if kind in held],
         "review_on": today + dt.timedelta(weeks=4),
@@ -566,7 +571,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
 def episode_police(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_for_user(request.user, episode_id)
     form = forms.PoliceForm(request.POST or None, initial={
-        "reported_to_police_at": episode.reported_to_police_at and timezone.localtime(episode.reported_to_police_at).strftime(forms.DATETIME_FORMAT),
+        "reported_to_police_at": _typed(episode.reported_to_police_at),
         "police_reference": episode.police_reference, "police_risk_grade": episode.police_risk_grade})
     if _submitted(request, form, lambda: services.missing_episode_police_update(
             episode=episode, actor=request.user, now=_now(), police=_police(form.cleaned_data))):
@@ -749,7 +754,7 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Task done.")
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/safeguarding/") else _case_url(task.case_id))
+    return redirect(_case_url(task.case_id))
 
 
 # --- Documents and sharing ---------------------------------------------------------------------------
@@ -874,7 +879,8 @@ def legal_hold(request: HttpRequest, pupil_id: int) -> HttpResponse:
     hold = LegalHold.objects.filter(pupil=pupil, lifted_at__isnull=True).first()
     service = services.legal_hold_lift if hold else services.legal_hold_place
     form = forms.ReasonForm(request.POST or None)
-    if _submitted(request, form, lambda: service(pupil=pupil, actor=request.user, now=_now(), reason=form.cleaned_data["reason"])):
+    if _submitted(request, form, lambda: service(pupil=pupil, actor=request.user, now=_now(),
+                                                 reason=form.cleaned_data["reason"])):
         messages.success(request, "Legal hold lifted." if hold else "Legal hold placed: the file will not be destroyed.")
         return redirect(_pupil_url(pupil.pk))
     return _form_page(request, form, title="Lift the legal hold" if hold else "Place a legal hold", pupil=pupil,
