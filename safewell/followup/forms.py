@@ -49,7 +49,8 @@ class ContactAttemptForm(forms.Form):
         self.fields["also_for"].choices = [(str(p.pk), f"{p.display_name}, absent too") for p in siblings]
         if not siblings:
             del self.fields["also_for"]
-        who = [(str(c.pk), f"{c.name} ({c.get_relationship_display()})") for c in contacts]
+        who = [(str(c.pk), f"{c.name} ({c.get_relationship_display()})" + (": do not contact" if c.do_not_contact else ""))
+               for c in contacts]
         who += [(WHO_PUPIL, "The pupil themselves"), (WHO_AGENCY, "Another agency")]
         self.fields["who"].choices = who
         self.fields["accompanied_by"].choices = [("", "No one")] + [(str(u.pk), u.get_full_name() or u.username) for u in staff]
