@@ -143,8 +143,9 @@ def test_incremental_evaluation_leaves_the_alerts_a_full_evaluation_finds(world,
                     _apply(world, marks[start:stop])
             assert not caplog.records, caplog.text  # the hook never failed quietly
             incremental = _live_alerts()
+            # At the same moment: the escalation ladder's rungs pass by the clock (rules/contacts.py).
             candidates = {(c.rule_id, c.pupil_id, c.episode_key, c.severity)
-                          for c in evaluate_full(today=TODAY, organisation=world[0].organisation)}
+                          for c in evaluate_full(today=TODAY, organisation=world[0].organisation, now=NOW)}
             assert incremental == candidates
             report = evaluate_and_sync(today=TODAY, now=NOW, organisation_ids=[world[0].organisation.pk])
             assert (report.ids("opened"), report.ids("updated"), report.ids("no_longer_met")) == ([], [], [])
