@@ -9,8 +9,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from pypdf import PdfReader
 
 from safewell.audit.models import Action, AuditEvent
@@ -18,6 +16,7 @@ from safewell.safeguarding import services
 from safewell.safeguarding.models import Case
 from tests.axe_check import assert_no_axe_violations
 from tests.pupils.pupil_factory import make_pupil
+from tests.register_pages.register_browser import csp_errors, plain_http_cookies, sign_in  # noqa: F401 - fixtures
 from tests.safeguarding.casework_factory import NOW, TODAY, alert_of, case_of, london, missing_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,26 +25,6 @@ CME_EVIDENCE = {
     "first_day": "2026-10-19", "last_day": "2026-11-06", "school_days": 10, "whereabouts": "unknown",
     "la_notification_due_on": "2026-11-09", "cme_due_on": "2026-11-09",
 }
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture
