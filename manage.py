@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-from safewell.core.cli import main
+from safewell.config.cli import main
 
 if __name__ == "__main__":
     main()

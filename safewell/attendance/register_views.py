@@ -45,7 +45,7 @@ from safewell.accounts.models import Role
 from safewell.accounts.selectors import roles_for, sites_for
 from safewell.attendance import codes, lateness, registers, selectors
 from safewell.attendance.models import Mark, RegisterNudge, Session, SessionRegister
-from safewell.core.current_site import current_site
+from safewell.accounts.current_site import current_site
 from safewell.pupils.models import CharacteristicKind, RegistrationGroup
 from safewell.pupils.selectors import pupil_for_user, pupil_search
 from safewell.schools.calendar import OutsideCalendar, SchoolCalendar

@@ -20,7 +20,7 @@ from safewell.accounts.selectors import sites_for
 from safewell.attendance import codes, summaries
 from safewell.attendance.heatmap import legend_items, pupil_year_heatmap
 from safewell.attendance.models import MarkSource
-from safewell.core.current_site import current_site
+from safewell.accounts.current_site import current_site
 from safewell.pupils.selectors import pupil_for_user
 from safewell.schools.selectors import academic_year_for, academic_years_of
 

@@ -27,7 +27,7 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from safewell.core.config import ConfigurationError
+from safewell.core.env import ConfigurationError
 
 if TYPE_CHECKING:
     from django_tasks.base import Task

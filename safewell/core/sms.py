@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from safewell.core.config import ConfigurationError
+from safewell.core.env import ConfigurationError
 
 DEFAULT_PROVIDER = "safewell.core.sms.LogSmsProvider"
 # E.164: a plus and up to 15 digits (ITU-T E.164).

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safewell.accounts.models import User
 from safewell.accounts.selectors import roles_for
 from safewell.audit.services import audit_read
-from safewell.core.current_site import current_site
+from safewell.accounts.current_site import current_site
 from safewell.followup import agency, forms, messages as family_messages, selectors, services, templates
 from safewell.followup.models import (
     AbsenceReport,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safewell.core.current_site import current_site
+from safewell.accounts.current_site import current_site
 from safewell.policy import rule_ids
 from safewell.policy.models import PolicyProfile
 from safewell.policy.profile_selectors import (

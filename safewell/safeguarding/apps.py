@@ -20,7 +20,7 @@ class SafeguardingConfig(AppConfig):
           child's safeguarding record are audited as reads of the child (`pupils.pupil`),
           so that page is for the DSL team of the child's site and the lead DSL only.
         """
-        from safewell.audit.selectors import register_record_access
+        from safewell.accounts.record_openings import register_record_access
         from safewell.policy.engine.selectors import register_vulnerability_markers
         from safewell.policy.selectors import register_alert_links
         from safewell.safeguarding import registrations

@@ -235,7 +235,7 @@ def test_concurrent_processes_on_one_sqlite_file_form_one_unbroken_chain(tmp_pat
     # The test database is in memory; this one is a real file, as `make demo` runs it.
     env = {**os.environ, "SAFEWELL_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    safewell = [sys.executable, "-m", "safewell.core.cli"]
+    safewell = [sys.executable, "-m", "safewell.config.cli"]
     subprocess.run([*safewell, "migrate", "audit", "-v0"], env=env, check=True)  # only what the log needs
 
     writers = [subprocess.Popen([*safewell, "shell", "-c", APPEND_SCRIPT], env=env) for _ in range(4)]

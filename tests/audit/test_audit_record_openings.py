@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from safewell.audit.selectors import record_openings
+from safewell.accounts.record_openings import record_openings
 from safewell.audit.services import audit_read
 from safewell.core.request_context import acting_as
 

@@ -18,9 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from safewell.core.bench._postgres import admin_url, connect
+from safewell.bench._postgres import admin_url, connect
 
-SAFEWELL = [sys.executable, "-c", "from safewell.core.cli import main; main()"]
+SAFEWELL = [sys.executable, "-c", "from safewell.config.cli import main; main()"]
 REGISTERS_KEYS = ("register_submits_per_s_{db}", "register_submit_p95_ms_{db}", "register_submit_p50_ms_{db}",
                   "register_submit_p99_ms_{db}", "register_submit_errors_{db}")
 

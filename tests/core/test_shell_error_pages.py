@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client, RequestFactory
 
-from safewell.core import urls as root_urls
-from safewell.core.views import server_error
+from safewell.config import urls as root_urls
+from safewell.config.views import server_error
 
 
 def test_an_unknown_page_gets_the_404_page(client, personas):

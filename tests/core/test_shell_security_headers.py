@@ -101,7 +101,7 @@ def _security_settings(https: str) -> dict:
     """Read the settings module fresh in a child process, as `safewell` would start."""
     env = {**os.environ, "SAFEWELL_HTTPS": https}
     code = (
-        "import json, safewell.core.settings as s; print(json.dumps({"
+        "import json, safewell.config.settings as s; print(json.dumps({"
         "'hsts': s.SECURE_HSTS_SECONDS, 'session': s.SESSION_COOKIE_SECURE,"
         "'csrf': s.CSRF_COOKIE_SECURE, 'httponly': s.SESSION_COOKIE_HTTPONLY,"
         "'frame': s.X_FRAME_OPTIONS}))"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from safewell.accounts.models import Membership, Role
-from safewell.core.views import SITE_NOT_YOURS
+from safewell.config.views import SITE_NOT_YOURS
 
 
 def _give_teacher_south(personas) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from safewell.core.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
+from safewell.config.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 
 def fails(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from safewell.core.demo_data.plan import demo_plan
+from safewell.demo.demo_data.plan import demo_plan
 from safewell.pupils.models import Contact, ProfessionalContact, Pupil
 from safewell.schools.models import Organisation, PlacingSchool, Site
 

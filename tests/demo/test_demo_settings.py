@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from safewell.accounts.models import ROLES_REQUIRING_MFA, Membership, Role, User
 from safewell.accounts.selectors import sites_for
-from safewell.core.management.commands._demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from safewell.demo.management.commands._demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from safewell.pupils import age
 from safewell.pupils.models import Characteristic, ClassMembership, Enrolment, Lesson, Pupil, RegistrationGroup
 from safewell.pupils.timetable_import import timetable_import

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from safewell.attendance import codes
-from safewell.attendance.demo import lesson_absences
+from safewell.demo.attendance import lesson_absences
 from safewell.attendance.models import LessonMark, LessonRegister, Mark, PlannedAbsence, SessionRegister
 from safewell.attendance.store import session_store_differences
 from safewell.pupils.models import Characteristic, ProfessionalContact, Pupil, RegistrationGroup

@@ -73,7 +73,7 @@ def test_every_problem_is_reported_at_once(school):
 
 
 def test_the_family_of_an_adult_student_is_contacted_only_with_her_consent(school, settings):
-    from safewell.policy.demo import demo_profile_install
+    from safewell.demo.policy import demo_profile_install
 
     # seed 004: parents are told of absence only for under-18s (over_18_parent_notification: false).
     demo_profile_install(school.personas.organisation, "seed-004-special")

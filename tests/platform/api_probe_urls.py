@@ -9,8 +9,8 @@ from django.urls import path
 from ninja import Schema
 
 from safewell.core import request_context
-from safewell.core.api import build_api
-from safewell.core.urls import urlpatterns as root_urlpatterns
+from safewell.config.api import build_api
+from safewell.config.urls import urlpatterns as root_urlpatterns
 
 probe = build_api(title="probe", version="probe", urls_namespace="api_probe")
 FAILURE_DETAIL = "secret internals: password=hunter2"

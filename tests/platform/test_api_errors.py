@@ -7,7 +7,7 @@ import logging
 import pytest
 from django.test import Client
 
-from safewell.core.api import CSRF_FAILED, PERMISSION_DENIED, SERVER_ERROR
+from safewell.config.api import CSRF_FAILED, PERMISSION_DENIED, SERVER_ERROR
 from tests.platform.api_probe_urls import FAILURE_DETAIL, REFUSAL
 
 probe_urls = pytest.mark.urls("tests.platform.api_probe_urls")

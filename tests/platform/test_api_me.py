@@ -6,7 +6,7 @@ import pytest
 
 from safewell.accounts.models import Membership, Role
 from safewell.accounts.services import api_token_create
-from safewell.core.api import AUTHENTICATION_REQUIRED, INVALID_TOKEN
+from safewell.config.api import AUTHENTICATION_REQUIRED, INVALID_TOKEN
 
 
 def bearer(raw: str) -> dict:

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from safewell.accounts.models import Membership, User
 from safewell.attendance.models import Mark, PlannedAbsence, SessionRegister, SessionStore
-from safewell.core.demo_data.plan import OutsideDemoDates, demo_school_day
+from safewell.demo.demo_data.plan import OutsideDemoDates, demo_school_day
 from safewell.followup.models import ContactAttempt
 from safewell.pupils.models import (
     Characteristic,

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.models import AuditEvent
-from safewell.core.management.commands._demo import (
+from safewell.demo.management.commands._demo import (
     DEMO_ORGANISATIONS,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from safewell.core.config import ConfigurationError
+from safewell.core.env import ConfigurationError
 from safewell.core.models import ScheduledRun
 from safewell.core.scheduler import MAX_CATCH_UP_MINUTES, Scheduler, enqueue_due, load_schedule
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-SAFEWELL = [sys.executable, "-c", "from safewell.core.cli import main; main()"]
+SAFEWELL = [sys.executable, "-c", "from safewell.config.cli import main; main()"]
 LONG_KEY = "k" * 60
 
 CASES = [

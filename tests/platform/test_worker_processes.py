@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-SAFEWELL = [sys.executable, "-c", "from safewell.core.cli import main; main()"]
+SAFEWELL = [sys.executable, "-c", "from safewell.config.cli import main; main()"]
 # The default schedule's daily prune, replayed for a fixed minute (GMT, so London = UTC).
 PRUNE_MINUTE = "2026-11-23T03:17"
 
@@ -101,7 +101,7 @@ def test_racing_scheduler_processes_enqueue_a_minute_once(data_dir):
 def test_a_bad_schedule_stops_the_worker_in_one_sentence(data_dir, tmp_path):
     # A settings module that adds a broken entry to the real settings.
     (tmp_path / "broken_schedule_settings.py").write_text(
-        "from safewell.core.settings import *  # noqa\n"
+        "from safewell.config.settings import *  # noqa\n"
         "SAFEWELL_SCHEDULE = [{'name': 'x', 'task': 'safewell.core.tasks.prune_finished_tasks',"
         " 'cron': '61 * * * *'}]\n"
     )

@@ -192,7 +192,7 @@ def test_the_provider_is_chosen_in_settings(settings, tmp_path):
 
 
 def test_an_unknown_provider_is_a_configuration_error_in_one_sentence(settings):
-    from safewell.core.config import ConfigurationError
+    from safewell.core.env import ConfigurationError
 
     settings.SAFEWELL_SMS_PROVIDER = "safewell.core.sms.NoSuchProvider"
     with pytest.raises(ConfigurationError, match="cannot be imported"):

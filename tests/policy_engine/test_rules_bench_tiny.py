@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from safewell.core.bench import BenchOptions
-from safewell.core.bench._postgres import SCRATCH_PREFIX, admin_url, connect, server_version
-from safewell.core.bench.rules import rules, size_label
+from safewell.bench import BenchOptions
+from safewell.bench._postgres import SCRATCH_PREFIX, admin_url, connect, server_version
+from safewell.bench.rules import rules, size_label
 
 
 def scratch_databases() -> set[str]:

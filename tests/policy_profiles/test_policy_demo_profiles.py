@@ -1,4 +1,4 @@
-"""The demo settings run the profiles of their seeds (safewell/policy/demo.py)."""
+"""The demo settings run the profiles of their seeds (safewell/demo/policy.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from safewell.core.demo_data.plan import demo_plan
-from safewell.policy import demo
+from safewell.demo.demo_data.plan import demo_plan
+from safewell.demo import policy as demo
 from safewell.policy.models import Alert, PolicyProfile
 from safewell.policy.profile_selectors import profile_for
 from safewell.schools.models import Organisation, OrganisationKind, Site

@@ -216,7 +216,7 @@ def test_policy_validate_prints_each_error_with_line_and_field_and_exits_1(tmp_p
     text = with_rules("cme_ten_days:\n  school_days: 12\nsevere_absence:\n  channels: [fax]\n")
     path.write_text(text)
     result = subprocess.run(
-        [sys.executable, "-m", "safewell.core.cli", "policy_validate", str(path)],
+        [sys.executable, "-m", "safewell.config.cli", "policy_validate", str(path)],
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 1

@@ -136,7 +136,7 @@ def test_racing_processes_on_one_sqlite_file_apply_a_key_once(tmp_path):
 
     env = {**os.environ, "SAFEWELL_DATA_DIR": str(tmp_path), "PYTHONPATH": os.getcwd()}
     env.pop("DATABASE_URL", None)
-    safewell = [sys.executable, "-m", "safewell.core.cli"]
+    safewell = [sys.executable, "-m", "safewell.config.cli"]
     subprocess.run([*safewell, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*safewell, "shell", "-c", SETUP_SCRIPT], env=env, check=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from safewell.core.navigation import nav_links_for
+from safewell.config.navigation import nav_links_for
 
 
 def labels(roles: set[str]) -> set[str]:
