@@ -477,6 +477,16 @@ class RegisterOut(Schema):
     pupils: list[RegisterRowOut]
 
 
+# What a register submission answers, session or lesson (_submit_answer).
+SUBMIT_RESPONSES = {200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut}
+
+
+def _json_body_documented(schema: type[Schema]) -> dict:
+    """The OpenAPI request body of an endpoint that reads its JSON body itself
+    (_submission_from_body, to answer with each field's path), so ninja does not know it."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
 def _pydantic_path(loc: Sequence) -> str:
     """("marks", 3, "code") → "marks[3].code"."""
     path = ""
@@ -538,16 +548,11 @@ def _register_target(request: HttpRequest, submission: RegisterSubmitIn):
 
 @router.post(
     "/registers/submit",
-    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    response=SUBMIT_RESPONSES,
     url_name="register_submit",
     by_alias=True,
     summary="Submit a session register (bulk, idempotent)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": RegisterSubmitIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=_json_body_documented(RegisterSubmitIn),
 )
 def register_submit(request: HttpRequest):
     """Apply a register's marks exactly once per `idempotency_key` (a replay answers with
@@ -665,16 +670,11 @@ class LessonRegisterOut(Schema):
 
 @router.post(
     "/lesson-registers/submit",
-    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    response=SUBMIT_RESPONSES,
     url_name="lesson_register_submit",
     by_alias=True,
     summary="Submit a lesson register (bulk, idempotent)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": LessonRegisterSubmitIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=_json_body_documented(LessonRegisterSubmitIn),
 )
 def lesson_register_submit(request: HttpRequest):
     """Apply a lesson register's marks exactly once per `idempotency_key`, all or nothing,

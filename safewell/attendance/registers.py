@@ -187,6 +187,12 @@ class _Mark:
     minutes_late: int | None
 
 
+# A submission goes to a session register or a lesson register; the marks it finds there
+# are {pupil id: (code, minutes late)}.
+_Register = SessionRegister | LessonRegister
+_Existing = dict[int, tuple[str, int | None]]
+
+
 def register_submit(
     *,
     site,
@@ -213,7 +219,7 @@ def register_submit(
     _check_on_roll(problems, site, registration_group, date, checked)
     problems.raise_if_any()
 
-    def write(register: SessionRegister, changes: list[_Mark], existing: dict) -> None:
+    def write(register: SessionRegister, changes: list[_Mark], existing: _Existing) -> None:
         closed = register_is_closed(register, site, date, session, now)
         _check_reasons(site, date, session, existing, changes, closed, reason)
         _apply(
@@ -239,10 +245,10 @@ def _submission_apply(
     base_version: int,
     actor,
     now: dt.datetime,
-    register_locked: Callable[[], SessionRegister | LessonRegister],
-    existing_marks: Callable[[SessionRegister | LessonRegister], dict[int, tuple[str, int | None]]],
-    write: Callable[[SessionRegister | LessonRegister, list[_Mark], dict], None],
-    audit: Callable[[SessionRegister | LessonRegister, list[_Mark], dict], None],
+    register_locked: Callable[[], _Register],
+    existing_marks: Callable[[_Register], _Existing],
+    write: Callable[[_Register, list[_Mark], _Existing], None],
+    audit: Callable[[_Register, list[_Mark], _Existing], None],
 ) -> SubmitResult:
     """The steps of a valid submission, the same for a session and a lesson register, in
     one transaction: lock the register (`register_locked`), answer a key already used with
@@ -443,7 +449,7 @@ def _register_locked(site, group, date: dt.date, session: str) -> SessionRegiste
     return SessionRegister.objects.select_for_update().get(registration_group=group, date=date, session=session)
 
 
-def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> _Existing:
     if not pupil_ids:
         return {}
     rows = Mark.objects.filter(pupil_id__in=list(pupil_ids), date=date, session=session).values_list(
@@ -452,7 +458,7 @@ def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> di
     return {pupil_id: (code, minutes) for pupil_id, code, minutes in rows}
 
 
-def _raise_conflicts(register: SessionRegister, checked: list[_Mark], existing: dict, base_version: int) -> None:
+def _raise_conflicts(register: _Register, checked: list[_Mark], existing: _Existing, base_version: int) -> None:
     if base_version >= register.version:
         return
     conflicts = []
@@ -556,7 +562,7 @@ def _apply(
     return len(changes)
 
 
-def _version_move(register: SessionRegister | LessonRegister, changes: list[_Mark], actor, now: dt.datetime) -> None:
+def _version_move(register: _Register, changes: list[_Mark], actor, now: dt.datetime) -> None:
     """The register's next version, and beside each changed pupil that version, who and
     when (`changed_in`, what later submissions' conflicts are found from)."""
     stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
@@ -564,7 +570,7 @@ def _version_move(register: SessionRegister | LessonRegister, changes: list[_Mar
     register.version += 1
 
 
-def _register_save(register: SessionRegister | LessonRegister, *, changed: bool, actor_id: int | None, now: dt.datetime) -> None:
+def _register_save(register: _Register, *, changed: bool, actor_id: int | None, now: dt.datetime) -> None:
     """Save the register's version, and who took it first and when; nothing to save when
     no mark changed and it was taken before."""
     fields = ["version", "changed_in"]
@@ -876,7 +882,7 @@ def _lesson_register_locked(lesson, date: dt.date) -> LessonRegister:
     return LessonRegister.objects.select_for_update().get(lesson=lesson, date=date)
 
 
-def _existing_lesson_marks(register: LessonRegister, pupil_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+def _existing_lesson_marks(register: LessonRegister, pupil_ids: Sequence[int]) -> _Existing:
     rows = LessonMark.objects.filter(lesson_register=register, pupil_id__in=list(pupil_ids)).values_list(
         "pupil_id", "code", "minutes_late"
     )
