@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ConfigDict
 
-from safewell.attendance import codes, summaries
+from safewell.attendance import codes, registers, summaries
 from safewell.attendance.models import MarkSource
 from safewell.pupils.models import CharacteristicKind, YearGroup
 from safewell.pupils.selectors import pupil_for_user
@@ -477,6 +477,16 @@ class RegisterOut(Schema):
     pupils: list[RegisterRowOut]
 
 
+# What a register submission answers, session or lesson (_submit_answer).
+SUBMIT_RESPONSES = {200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut}
+
+
+def _json_body_documented(schema: type[Schema]) -> dict:
+    """The OpenAPI request body of an endpoint that reads its JSON body itself
+    (_submission_from_body, to answer with each field's path), so ninja does not know it."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
 def _pydantic_path(loc: Sequence) -> str:
     """("marks", 3, "code") → "marks[3].code"."""
     path = ""
@@ -538,16 +548,11 @@ def _register_target(request: HttpRequest, submission: RegisterSubmitIn):
 
 @router.post(
     "/registers/submit",
-    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    response=SUBMIT_RESPONSES,
     url_name="register_submit",
     by_alias=True,
     summary="Submit a session register (bulk, idempotent)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": RegisterSubmitIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=_json_body_documented(RegisterSubmitIn),
 )
 def register_submit(request: HttpRequest):
     """Apply a register's marks exactly once per `idempotency_key` (a replay answers with
@@ -555,21 +560,28 @@ def register_submit(request: HttpRequest):
     path (`marks[3].code`); 409 lists exactly the marks someone else changed since
     `base_version` (nothing saved: reload and send again); 404 for a site or group that is
     not yours; 403 for read-only roles."""
-    from django.http import JsonResponse
-
-    from safewell.attendance import registers
-
     submission, problem = _submission_from_body(request)
     if problem is not None:
         return problem
     site, group = _register_target(request, submission)
+    return _submit_answer(lambda: registers.register_submit(
+        site=site, registration_group=group, date=submission.date, session=submission.session,
+        marks=_mark_inputs(submission.marks), idempotency_key=submission.idempotency_key,
+        base_version=submission.base_version, actor=request.user, now=timezone.now(), reason=submission.reason,
+    ))
+
+
+def _mark_inputs(marks: list[RegisterMarkIn]) -> list[registers.MarkInput]:
+    return [registers.MarkInput(m.pupil, m.code, m.minutes_late, m.arrived_at) for m in marks]
+
+
+def _submit_answer(submit: Callable[[], registers.SubmitResult]):
+    """Submit (a session or a lesson register) and answer as the register contract says:
+    the result, 422 with each problem's path, or 409 with the conflicting marks."""
+    from django.http import JsonResponse
+
     try:
-        result = registers.register_submit(
-            site=site, registration_group=group, date=submission.date, session=submission.session,
-            marks=[registers.MarkInput(m.pupil, m.code, m.minutes_late, m.arrived_at) for m in submission.marks],
-            idempotency_key=submission.idempotency_key, base_version=submission.base_version,
-            actor=request.user, now=timezone.now(), reason=submission.reason,
-        )
+        result = submit()
     except registers.SubmissionRejected as error:
         return _rejected(REGISTER_REJECTED.format(count=len(error.errors)), error.errors)
     except registers.SubmissionConflict as error:
@@ -658,47 +670,28 @@ class LessonRegisterOut(Schema):
 
 @router.post(
     "/lesson-registers/submit",
-    response={200: RegisterSubmitOut, 400: RegisterRejectedOut, 409: RegisterConflictOut, 422: RegisterRejectedOut},
+    response=SUBMIT_RESPONSES,
     url_name="lesson_register_submit",
     by_alias=True,
     summary="Submit a lesson register (bulk, idempotent)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": LessonRegisterSubmitIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=_json_body_documented(LessonRegisterSubmitIn),
 )
 def lesson_register_submit(request: HttpRequest):
     """Apply a lesson register's marks exactly once per `idempotency_key`, all or nothing,
     as the session register does (422 with paths, 409 naming the conflicting marks). Lesson
     marks never change the session register. 404 for a lesson at a site that is not yours;
     403 for an external user."""
-    from django.http import JsonResponse
-
-    from safewell.attendance import registers
     from safewell.attendance.selectors import lesson_for_user
 
     submission, problem = _submission_from_body(request, LessonRegisterSubmitIn)
     if problem is not None:
         return problem
     lesson, _ = lesson_for_user(request.user, submission.lesson)
-    try:
-        result = registers.lesson_register_submit(
-            lesson=lesson, date=submission.date,
-            marks=[registers.MarkInput(m.pupil, m.code, m.minutes_late, m.arrived_at) for m in submission.marks],
-            idempotency_key=submission.idempotency_key, base_version=submission.base_version,
-            actor=request.user, now=timezone.now(),
-        )
-    except registers.SubmissionRejected as error:
-        return _rejected(REGISTER_REJECTED.format(count=len(error.errors)), error.errors)
-    except registers.SubmissionConflict as error:
-        return JsonResponse(
-            {"message": str(error), "detail": str(error), "version": error.version, "conflicts": error.conflicts}, status=409
-        )
-    return RegisterSubmitOut(
-        register_id=result.register_id, version=result.version, applied=result.applied, replayed=result.replayed
-    )
+    return _submit_answer(lambda: registers.lesson_register_submit(
+        lesson=lesson, date=submission.date, marks=_mark_inputs(submission.marks),
+        idempotency_key=submission.idempotency_key, base_version=submission.base_version,
+        actor=request.user, now=timezone.now(),
+    ))
 
 
 @router.get(

@@ -6,14 +6,14 @@ enqueues the tasks (core/scheduler.py).
 
 - `registers_close_due(now=…)`: every minute; closes each open register whose site's close
   time (local wall clock) has passed. Submissions check the close time themselves too
-  (registers.register_is_closed), so a late or missed run never leaves a register open.
+  (register_times.register_is_closed), so a late or missed run never leaves a register open.
 - `stale_n_marks_convert(today=…)`: daily; an N past its 5-school-day deadline becomes O
   (reg 10(7)-(9) 2024 Regulations [S], statutory.md §1), as an audited amendment.
 - `n_marks_notice_send(today=…)`: daily; tells each site's attendance officers how many N
   marks turn into O on the next school day. A count and a link only: no pupil names leave
   Safewell by email.
-- `register_nudge_email_send(nudge_id)`: the email behind the missing-registers board's
-  nudge button (registers.register_nudge).
+- `register_nudge(…)`: the missing-registers board's nudge button records a nudge and
+  enqueues `register_nudge_email_send(nudge_id)`, its email, in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from safewell.attendance.models import RegisterNudge, SessionRegister
-from safewell.attendance.registers import LONDON, Amendment, actor_name, register_closes_at, register_marks_amend
+from safewell.attendance.register_times import LONDON, register_closes_at
+from safewell.attendance.registers import Amendment, actor_name, register_marks_amend
 from safewell.attendance.selectors import n_marks_due_tomorrow, n_marks_overdue, site_calendar_around
 
 logger = logging.getLogger("safewell.attendance.jobs")
@@ -141,6 +143,45 @@ def notify_n_marks_due() -> int:
 
 
 # --- Nudges ---------------------------------------------------------------------------------
+
+NO_TEACHER_FOUND = (
+    "Safewell does not know who takes {group}'s register yet (it has no tutor, no one has taken it, "
+    "and {site} has more than one teacher): tell them another way."
+)
+
+
+def register_taker_of(group) -> object | None:
+    """Who to nudge for a group's register: its tutor (RegistrationGroup.tutor) while
+    active; failing that, whoever took this group's most recent register; failing that, the
+    site's only teacher; otherwise no one."""
+    from safewell.accounts.models import Membership, Role
+
+    if group.tutor_id is not None and group.tutor.is_active:
+        return group.tutor
+    last = (
+        SessionRegister.objects.filter(registration_group=group, taken_by__isnull=False, taken_by__is_active=True)
+        .select_related("taken_by").order_by("-date", "-session").first()
+    )
+    if last is not None:
+        return last.taken_by
+    teachers = list(
+        Membership.objects.filter(site_id=group.site_id, role=Role.TEACHER, user__is_active=True).select_related("user")[:2]
+    )
+    return teachers[0].user if len(teachers) == 1 else None
+
+
+def register_nudge(*, group, date: dt.date, session: str, actor, now: dt.datetime):
+    """Record a nudge to take a missing register and enqueue its email (the database
+    queue's row is written in the same transaction, so a rolled-back nudge sends nothing). Returns the RegisterNudge; its
+    `sent_to` is None when no teacher is known (the board says so: NO_TEACHER_FOUND)."""
+    with transaction.atomic():
+        nudge = RegisterNudge.objects.create(
+            site_id=group.site_id, registration_group=group, date=date, session=session,
+            sent_to=register_taker_of(group), nudged_by=actor if actor is not None and actor.pk else None, nudged_at=now,
+        )
+        if nudge.sent_to is not None:
+            register_nudge_email_send.enqueue(nudge.pk)
+    return nudge
 
 
 def register_nudge_email(nudge: RegisterNudge) -> bool:

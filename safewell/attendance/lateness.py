@@ -12,6 +12,9 @@
 Register times are local wall clock (Europe/London), so a school whose register opens at
 08:45 opens at 08:45 in BST and in GMT (design.md principle 2). An `arrived_at` is an
 aware instant; it is turned into London time before comparing.
+
+These are the clock's rules only: signing a late pupil in writes the mark through the
+register (registers.late_arrival_record).
 """
 
 from __future__ import annotations
@@ -22,24 +25,17 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from safewell.attendance.models import Session
-from safewell.attendance.registers import (
-    ARRIVED_AFTER_SESSION,
-    ARRIVED_BEFORE_OPENING,
-    ARRIVED_ON_ANOTHER_DAY,
-    LONDON,
-    NO_REGISTRATION_GROUP,
-    MarkInput,
-    SubmissionConflict,
-    SubmissionRejected,
-    SubmitResult,
-    register_closes_at,
-    register_opens_at,
-    register_submit,
-    session_ends_at,
-)
+from safewell.attendance.register_times import LONDON, register_closes_at, register_opens_at, session_ends_at
 
 NAIVE_ARRIVAL = "The arrival time must say its time zone (an aware datetime)."
-LATE_REASON = "Late arrival signed in at {arrived:%H:%M}"
+ARRIVED_ON_ANOTHER_DAY = "The arrival time {arrived:%-d %B %Y %H:%M} is not on {date:%-d %B %Y}."
+ARRIVED_BEFORE_OPENING = (
+    "Arrived at {arrived:%H:%M}, by the time the register opened at {opens:%H:%M}: mark the pupil present."
+)
+ARRIVED_AFTER_SESSION = (
+    "Arrived at {arrived:%H:%M}, after the {session} session ended at {ends:%H:%M}: "
+    "the session keeps its absence code (statutory.md §9)."
+)
 
 
 class NotLate(ValueError):
@@ -84,49 +80,3 @@ def late_code(*, site, date: dt.date, session: str, arrived_at: dt.datetime) -> 
     code = "L" if arrived_at < closes else "U"
     minutes = int((arrived_at - opens).total_seconds() // 60)
     return Late(code=code, minutes_late=minutes, opens_at=opens, closes_at=closes, ends_at=ends)
-
-
-@dataclass(frozen=True)
-class LateArrival:
-    date: dt.date
-    session: str
-    code: str
-    minutes_late: int
-    result: SubmitResult
-
-
-def late_arrival_record(*, pupil, arrived_at: dt.datetime, actor, now: dt.datetime, idempotency_key: str = "") -> LateArrival:
-    """Sign a late pupil in (the register or the reception late book): L or U by the clock,
-    with the minutes late, written through `register_submit` on the pupil's group's register
-    (so it is validated, versioned, audited and, after the close, kept as an amendment whose
-    reason is the arrival time). NotLate when the arrival makes no late mark; the register's
-    errors as SubmissionRejected."""
-    site = pupil.site
-    date, session = session_of_arrival(site, arrived_at)
-    late = late_code(site=site, date=date, session=session, arrived_at=arrived_at)
-    group = pupil.registration_group
-    if group is None:
-        raise SubmissionRejected([{"path": "pupil", "message": NO_REGISTRATION_GROUP.format(pupil_id=pupil.pk)}])
-    key = idempotency_key or f"late:{pupil.pk}:{arrived_at.astimezone(dt.UTC).isoformat()}"
-    reason = LATE_REASON.format(arrived=timezone.localtime(arrived_at, LONDON))
-    for _attempt in range(3):
-        # The late book writes one mark on the register as it is now; if someone saves the
-        # register between our read and our write, read again (the conflict is ours alone).
-        from safewell.attendance.models import SessionRegister
-
-        version = (
-            SessionRegister.objects.filter(registration_group=group, date=date, session=session)
-            .values_list("version", flat=True).first()
-        ) or 0
-        try:
-            result = register_submit(
-                site=site, registration_group=group, date=date, session=session,
-                marks=[MarkInput(pupil.pk, late.code, late.minutes_late)],
-                idempotency_key=key, base_version=version, actor=actor, now=now, reason=reason,
-            )
-            break
-        except SubmissionConflict:
-            continue
-    else:
-        raise SubmissionConflict(version, [], version)
-    return LateArrival(date=date, session=session, code=late.code, minutes_late=late.minutes_late, result=result)

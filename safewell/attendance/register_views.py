@@ -43,14 +43,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safewell.accounts.models import Role
 from safewell.accounts.selectors import roles_for, sites_for
-from safewell.attendance import codes, lateness, registers, selectors
+from safewell.attendance import codes, jobs, lateness, register_times, registers, selectors
 from safewell.attendance.models import Mark, RegisterNudge, Session, SessionRegister
 from safewell.accounts.current_site import current_site
 from safewell.pupils.models import CharacteristicKind, RegistrationGroup
 from safewell.pupils.selectors import pupil_for_user, pupil_search
 from safewell.schools.calendar import OutsideCalendar, SchoolCalendar
 
-LONDON = registers.LONDON
+LONDON = register_times.LONDON
 
 LATE_BOOK_ROLES = frozenset({Role.ATTENDANCE_OFFICER, Role.PASTORAL, Role.ADMIN})
 # The people who chase missing registers and answer for amendments: the attendance officer,
@@ -74,7 +74,7 @@ REGISTER_CONFLICT = (
 )
 LATE_SIGNED_IN = "{name} signed in at {arrived:%H:%M}: {code} ({meaning}), {minutes} minutes late."
 NUDGED = "{group}: {teacher} has been reminded to take the {session} register."
-NUDGED_NO_TEACHER = registers.NO_TEACHER_FOUND
+NUDGED_NO_TEACHER = jobs.NO_TEACHER_FOUND
 AMENDMENTS_END_BEFORE_START = "The end date must be on or after the start date."
 AMENDMENTS_RANGE_TOO_LONG = "Choose at most {days} days."
 AMENDMENTS_MAX_DAYS = 366
@@ -185,13 +185,13 @@ def _is_theirs(group: RegistrationGroup, takers: dict[int, int], user) -> bool:
 
 
 def _register_status(register: SessionRegister | None, site, day: dt.date, session: str, now: dt.datetime) -> str:
-    closes = registers.register_closes_at(site, day, session)
+    closes = register_times.register_closes_at(site, day, session)
     if register is not None and register.taken_at is not None:
         who = register.taken_by.get_full_name() or register.taken_by.get_username() if register.taken_by else "Safewell"
         return f"Taken at {_local(register.taken_at):%H:%M} by {who}"
-    if now < registers.register_opens_at(site, day, session):
-        return f"Opens at {_local(registers.register_opens_at(site, day, session)):%H:%M}"
-    if registers.register_is_closed(register, site, day, session, now):
+    if now < register_times.register_opens_at(site, day, session):
+        return f"Opens at {_local(register_times.register_opens_at(site, day, session)):%H:%M}"
+    if register_times.register_is_closed(register, site, day, session, now):
         return f"Not taken: closed at {_local(closes):%H:%M}"
     return f"Not taken yet: closes at {_local(closes):%H:%M}"
 
@@ -234,7 +234,7 @@ def registers_of_day(site, user, day: dt.date, now: dt.datetime) -> RegistersOfD
             entry.links.append(RegisterLink(
                 group.name, session, SESSION_NAMES[session], _register_url(group.pk, day, session),
                 _register_status(register, site, day, session, now), is_taken,
-                due=not is_taken and now >= registers.register_opens_at(site, day, session),
+                due=not is_taken and now >= register_times.register_opens_at(site, day, session),
             ))
         (mine if _is_theirs(group, takers, user) else others).append(entry)
     return RegistersOfDay(site, day, sessions, mine, others, _my_lessons(site, user, day))
@@ -671,7 +671,7 @@ class LateArrivalForm(forms.Form):
 @login_required
 def late_book(request: HttpRequest) -> HttpResponse:
     """Reception's late book: find the pupil, enter the arrival time (now by default), and
-    the register gets L or U with the minutes late (lateness.late_arrival_record)."""
+    the register gets L or U with the minutes late (registers.late_arrival_record)."""
     site, _ = _site_for(request, LATE_BOOK_ROLES, NO_LATE_BOOK)
     now = _now()
     query = request.GET.get("q", "").strip()
@@ -704,7 +704,7 @@ def _late_arrival(request: HttpRequest, form: LateArrivalForm, site, now: dt.dat
         form.add_error("arrived", ARRIVAL_IN_THE_FUTURE.format(arrived=_local(arrived_at), now=local_now))
         return None
     try:
-        late = lateness.late_arrival_record(
+        late = registers.late_arrival_record(
             pupil=pupil, arrived_at=arrived_at, actor=request.user, now=now,
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
@@ -760,9 +760,9 @@ def _board_context(request: HttpRequest, site, sites, now: dt.datetime) -> dict:
         "session": session,
         "session_name": SESSION_NAMES[session],
         "held": session in sessions,
-        "opened": now >= registers.register_opens_at(site, today, session),
-        "opens_at": _local(registers.register_opens_at(site, today, session)),
-        "closes_at": _local(registers.register_closes_at(site, today, session)),
+        "opened": now >= register_times.register_opens_at(site, today, session),
+        "opens_at": _local(register_times.register_opens_at(site, today, session)),
+        "closes_at": _local(register_times.register_closes_at(site, today, session)),
         "missing": [
             {"register": m, "url": _register_url(m.group_id, today, session),
              "nudged_at": _local(m.last_nudged_at) if m.last_nudged_at else None}
@@ -793,7 +793,7 @@ def missing_registers_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def register_nudge(request: HttpRequest) -> HttpResponse:
-    """Remind a group's teacher to take its register (registers.register_nudge)."""
+    """Remind a group's teacher to take its register (jobs.register_nudge)."""
     site, sites = _site_for(request, REGISTER_OVERSIGHT_ROLES, NO_OVERSIGHT)
     now = _now()
     session = request.POST.get("session", "")
@@ -803,7 +803,7 @@ def register_nudge(request: HttpRequest) -> HttpResponse:
         group = RegistrationGroup.objects.get(pk=int(request.POST.get("group", "")), site=site)
     except (ValueError, RegistrationGroup.DoesNotExist):
         raise Http404("No such registration group") from None
-    nudge = registers.register_nudge(group=group, date=_local(now).date(), session=session, actor=request.user, now=now)
+    nudge = jobs.register_nudge(group=group, date=_local(now).date(), session=session, actor=request.user, now=now)
     message = _nudge_message(nudge, group, site, session)
     if request.headers.get("HX-Request"):
         context = _board_context(request, site, sites, now)

@@ -45,18 +45,22 @@ their enrolments, planned absences and marks, one calendar load, one register ro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from safewell.attendance import codes, store
+from safewell.attendance import codes, lateness, store
 from safewell.attendance.models import (
     CODES_WITH_MINUTES_LATE,
+    EVERY_SESSION_OF_THE_WEEK,
+    PLANNED_CODES,
+    LessonMark,
+    LessonRegister,
+    Mark,
     MarkAmendment,
     MarkSource,
     PlannedAbsence,
@@ -64,10 +68,9 @@ from safewell.attendance.models import (
     SessionRegister,
     SubmissionReceipt,
 )
+from safewell.attendance.register_times import LONDON, local_moment, register_closes_at, register_is_closed
 from safewell.schools.calendar import OutsideCalendar, SchoolCalendar
 
-# Register times are local wall clock (design.md principle 2; schools.models.Site).
-LONDON = ZoneInfo("Europe/London")
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 MAX_MINUTES_LATE = 24 * 60
 
@@ -87,14 +90,6 @@ NOT_ON_ROLL = "Pupil {pupil_id} is not on roll in {group} on {date:%-d %B %Y}."
 MINUTES_LATE_NOT_LATE = "Minutes late go only with code L or U, not {code}."
 MINUTES_LATE_OUT_OF_RANGE = f"Minutes late must be between 0 and {MAX_MINUTES_LATE}."
 ARRIVED_WITH_CODE = "An arrival time goes only with code L or U (the clock decides which), not {code}."
-ARRIVED_ON_ANOTHER_DAY = "The arrival time {arrived:%-d %B %Y %H:%M} is not on {date:%-d %B %Y}."
-ARRIVED_BEFORE_OPENING = (
-    "Arrived at {arrived:%H:%M}, by the time the register opened at {opens:%H:%M}: mark the pupil present."
-)
-ARRIVED_AFTER_SESSION = (
-    "Arrived at {arrived:%H:%M}, after the {session} session ended at {ends:%H:%M}: "
-    "the session keeps its absence code (statutory.md §9)."
-)
 REASON_REQUIRED_AFTER_CLOSE = (
     "The register closed at {closes:%H:%M}: give a reason to change {count} mark(s) already recorded "
     "(pupils {pupils})."
@@ -161,35 +156,6 @@ class SubmissionConflict(ValueError):
         self.conflicts = conflicts
 
 
-# --- Register times (local wall clock) ----------------------------------------------------------
-
-def local_moment(day: dt.date, at: dt.time) -> dt.datetime:
-    """The aware instant of wall-clock time `at` on `day` in England (BST or GMT as it is)."""
-    return dt.datetime.combine(day, at, tzinfo=LONDON)
-
-
-def register_opens_at(site, day: dt.date, session: str) -> dt.datetime:
-    return local_moment(day, site.register_times(session)[0])
-
-
-def register_closes_at(site, day: dt.date, session: str) -> dt.datetime:
-    return local_moment(day, site.register_times(session)[1])
-
-
-def session_ends_at(site, day: dt.date, session: str) -> dt.datetime:
-    """When the session ends (the site's own time, schools.models.Site): U ("attended after
-    the taking of the register ended but before the end of the session", reg 10 2024
-    Regulations via Manchester [S], statutory.md §1, §9) only until then."""
-    return local_moment(day, site.session_ends_at(session))
-
-
-def register_is_closed(register: SessionRegister | None, site, day: dt.date, session: str, now: dt.datetime) -> bool:
-    """Closed by the job, or past the site's close time (so a missed job changes nothing)."""
-    if register is not None and register.closed_at is not None:
-        return True
-    return now >= register_closes_at(site, day, session)
-
-
 def actor_name(actor) -> str:
     if actor is None:
         return "Safewell"
@@ -221,6 +187,12 @@ class _Mark:
     minutes_late: int | None
 
 
+# A submission goes to a session register or a lesson register; the marks it finds there
+# are {pupil id: (code, minutes late)}.
+_Register = SessionRegister | LessonRegister
+_Existing = dict[int, tuple[str, int | None]]
+
+
 def register_submit(
     *,
     site,
@@ -242,13 +214,50 @@ def register_submit(
     problems = _Problems()
     _check_request(problems, site, registration_group, date, session, idempotency_key, base_version, now)
     problems.raise_if_any()
-    calendar = _calendar_checked(problems, site, date, session)
-    checked = _checked_marks(problems, site, date, session, marks)
+    _calendar_checked(problems, site, date, session)
+    checked = _checked_marks(problems, date, marks, late_by=_late_by_the_register(site, date, session))
     _check_on_roll(problems, site, registration_group, date, checked)
     problems.raise_if_any()
+
+    def write(register: SessionRegister, changes: list[_Mark], existing: _Existing) -> None:
+        closed = register_is_closed(register, site, date, session, now)
+        _check_reasons(site, date, session, existing, changes, closed, reason)
+        _apply(
+            register=register, changes=changes, existing=existing, actor=actor, now=now,
+            reason=reason, out_of_window=closed, detail="", audit=False,
+        )
+
+    return _submission_apply(
+        checked=checked, idempotency_key=idempotency_key, base_version=base_version, actor=actor, now=now,
+        register_locked=lambda: _register_locked(site, registration_group, date, session),
+        existing_marks=lambda register: _existing_marks(date, session, [m.pupil_id for m in checked]),
+        write=write,
+        audit=lambda register, changes, existing: _audit_submission(
+            register, changes, existing, f"register submission (key {idempotency_key})", reason
+        ),
+    )
+
+
+def _submission_apply(
+    *,
+    checked: list[_Mark],
+    idempotency_key: str,
+    base_version: int,
+    actor,
+    now: dt.datetime,
+    register_locked: Callable[[], _Register],
+    existing_marks: Callable[[_Register], _Existing],
+    write: Callable[[_Register, list[_Mark], _Existing], None],
+    audit: Callable[[_Register, list[_Mark], _Existing], None],
+) -> SubmitResult:
+    """The steps of a valid submission, the same for a session and a lesson register, in
+    one transaction: lock the register (`register_locked`), answer a key already used with
+    its first result, refuse a base version the register has not reached and any conflict,
+    `write` the marks that change (and the register's new version), keep the receipt, and
+    `audit` the changes last."""
     try:
         with transaction.atomic():
-            register = _register_locked(site, registration_group, date, session)
+            register = register_locked()
             replay = _receipt(idempotency_key)
             if replay is not None:
                 return replay
@@ -256,25 +265,20 @@ def register_submit(
                 raise SubmissionRejected(
                     [{"path": "base_version", "message": BASE_VERSION_AHEAD.format(version=register.version, base=base_version)}]
                 )
-            existing = _existing_marks(date, session, [m.pupil_id for m in checked])
+            existing = existing_marks(register)
             _raise_conflicts(register, checked, existing, base_version)
             changes = [m for m in checked if existing.get(m.pupil_id) != (m.code, m.minutes_late)]
-            closed = register_is_closed(register, site, date, session, now)
-            _check_reasons(site, date, session, checked, existing, changes, closed, reason)
-            del calendar  # checked above; mark_write need not load it again
-            applied = _apply(
-                register=register, changes=changes, existing=existing, actor=actor, now=now,
-                reason=reason, out_of_window=closed, detail="", audit=False,
-            )
-            result = SubmitResult(register_id=register.pk, version=register.version, applied=applied)
+            write(register, changes, existing)
+            result = SubmitResult(register_id=register.pk, version=register.version, applied=len(changes))
+            receipt_of = "lesson_register" if isinstance(register, LessonRegister) else "session_register"
             SubmissionReceipt.objects.create(
-                idempotency_key=idempotency_key, session_register=register,
-                actor=actor if actor is not None and actor.pk else None, result=result.as_json(), created_at=now,
+                idempotency_key=idempotency_key, actor_id=_actor_id(actor), result=result.as_json(), created_at=now,
+                **{receipt_of: register},
             )
             if changes:
                 # Last: the audit chain's lock is held from here to the commit, and every
                 # writer in the system waits for it, so take it as late as possible.
-                _audit_submission(register, changes, existing, f"register submission (key {idempotency_key})", reason)
+                audit(register, changes, existing)
             return result
     except IntegrityError:
         # The same key committed by a racing request (on another register, or between our
@@ -300,6 +304,11 @@ def _check_request(problems: _Problems, site, group, date, session, key, base_ve
             "registration_group",
             GROUP_AT_ANOTHER_SITE.format(group=group.name, group_site=group.site.name, site=site.name),
         )
+    _check_submission(problems, date, key, base_version, now)
+
+
+def _check_submission(problems: _Problems, date: dt.date, key: str, base_version: int, now: dt.datetime) -> None:
+    """What every submission must get right, to a session or a lesson register."""
     if date > timezone.localtime(now, LONDON).date():
         problems.add("date", FUTURE_DATE.format(date=date))
     if not key:
@@ -336,22 +345,41 @@ def calendar_cache_clear() -> None:
     _calendars.clear()
 
 
-def _calendar_checked(problems: _Problems, site, date: dt.date, session: str) -> SchoolCalendar | None:
+def _calendar_checked(problems: _Problems, site, date: dt.date, session: str) -> None:
     try:
         calendar = _site_day_calendar(site, date)
         if not calendar.years:
             raise OutsideCalendar(str(date))
         if session not in calendar.scheduled_sessions(date):
             problems.add("date", NOT_A_SCHOOL_SESSION.format(site=site.name, session=session, date=date))
-        return calendar
     except OutsideCalendar:
         problems.add("date", DATE_OUTSIDE_CALENDAR.format(date=date, site=site.name))
-        return None
 
 
-def _checked_marks(problems: _Problems, site, date: dt.date, session: str, marks: Sequence[MarkInput]) -> list[_Mark]:
-    from safewell.attendance import lateness
+# How an arrival time becomes a late code and minutes: by the session register's times, or
+# by a lesson's start. lateness.NotLate when the arrival makes no late mark.
+LateBy = Callable[[dt.datetime], tuple[str, int]]
 
+
+def _late_by_the_register(site, date: dt.date, session: str) -> LateBy:
+    """L or U by the register's close, minutes from its opening (lateness.py)."""
+
+    def late_by(arrived_at: dt.datetime) -> tuple[str, int]:
+        late = lateness.late_code(site=site, date=date, session=session, arrived_at=arrived_at)
+        return late.code, late.minutes_late
+
+    return late_by
+
+
+def _late_by_the_lesson(lesson, date: dt.date) -> LateBy:
+    """A lesson has no register close: late to a lesson is L, minutes from its start."""
+    starts = local_moment(date, lesson.period.starts_at)
+    return lambda arrived_at: ("L", max(0, int((arrived_at - starts).total_seconds() // 60)))
+
+
+def _checked_marks(problems: _Problems, date: dt.date, marks: Sequence[MarkInput], *, late_by: LateBy) -> list[_Mark]:
+    """Each mark with its code checked and its lateness decided (`late_by` for an arrival
+    time), for a session or a lesson register; the problems with their paths."""
     checked: list[_Mark] = []
     first_index: dict[int, int] = {}
     for index, mark in enumerate(marks):
@@ -371,11 +399,10 @@ def _checked_marks(problems: _Problems, site, date: dt.date, session: str, marks
                 problems.add(f"{path}.arrived_at", ARRIVED_WITH_CODE.format(code=code))
                 continue
             try:
-                late = lateness.late_code(site=site, date=date, session=session, arrived_at=mark.arrived_at)
+                code, minutes = late_by(mark.arrived_at)
             except lateness.NotLate as error:
                 problems.add(f"{path}.arrived_at", str(error))
                 continue
-            code, minutes = late.code, late.minutes_late
         elif minutes is not None:
             if code not in CODES_WITH_MINUTES_LATE:
                 problems.add(f"{path}.minutes_late", MINUTES_LATE_NOT_LATE.format(code=code))
@@ -422,9 +449,7 @@ def _register_locked(site, group, date: dt.date, session: str) -> SessionRegiste
     return SessionRegister.objects.select_for_update().get(registration_group=group, date=date, session=session)
 
 
-def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
-    from safewell.attendance.models import Mark
-
+def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> _Existing:
     if not pupil_ids:
         return {}
     rows = Mark.objects.filter(pupil_id__in=list(pupil_ids), date=date, session=session).values_list(
@@ -433,7 +458,7 @@ def _existing_marks(date: dt.date, session: str, pupil_ids: Sequence[int]) -> di
     return {pupil_id: (code, minutes) for pupil_id, code, minutes in rows}
 
 
-def _raise_conflicts(register: SessionRegister, checked: list[_Mark], existing: dict, base_version: int) -> None:
+def _raise_conflicts(register: _Register, checked: list[_Mark], existing: _Existing, base_version: int) -> None:
     if base_version >= register.version:
         return
     conflicts = []
@@ -458,7 +483,7 @@ def _raise_conflicts(register: SessionRegister, checked: list[_Mark], existing: 
         raise SubmissionConflict(register.version, conflicts, base_version)
 
 
-def _check_reasons(site, date, session, checked, existing, changes, closed, reason) -> None:
+def _check_reasons(site, date, session, existing, changes, closed, reason) -> None:
     if reason:
         return
     errors: list[dict[str, str]] = []
@@ -517,7 +542,7 @@ def _apply(
     """Write the changed marks (store.mark_write), amendments, the register's new version
     and (unless the caller does it later) one audit event, inside the caller's transaction.
     Returns the marks applied."""
-    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_id = _actor_id(actor)
     if changes:
         try:
             store.mark_write(
@@ -530,21 +555,35 @@ def _apply(
             ]) from None
         _amendments_record(register, changes, existing, actor_id, now, reason, out_of_window)
         marks_changed.send(sender=SessionRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=False)
-        stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
-        changed_in = dict(register.changed_in)
-        for mark in changes:
-            changed_in[str(mark.pupil_id)] = stamp
-        register.changed_in = changed_in
-        register.version += 1
+        _version_move(register, changes, actor, now)
         if audit:
             _audit_submission(register, changes, existing, detail, reason)
+    _register_save(register, changed=bool(changes), actor_id=actor_id, now=now)
+    return len(changes)
+
+
+def _version_move(register: _Register, changes: list[_Mark], actor, now: dt.datetime) -> None:
+    """The register's next version, and beside each changed pupil that version, who and
+    when (`changed_in`, what later submissions' conflicts are found from)."""
+    stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
+    register.changed_in = {**register.changed_in, **{str(m.pupil_id): stamp for m in changes}}
+    register.version += 1
+
+
+def _register_save(register: _Register, *, changed: bool, actor_id: int | None, now: dt.datetime) -> None:
+    """Save the register's version, and who took it first and when; nothing to save when
+    no mark changed and it was taken before."""
     fields = ["version", "changed_in"]
     if register.taken_at is None:
         register.taken_at, register.taken_by_id = now, actor_id
         fields += ["taken_at", "taken_by"]
-    if changes or len(fields) > 2:
+    if changed or len(fields) > 2:
         register.save(update_fields=fields)
-    return len(changes)
+
+
+def _actor_id(actor) -> int | None:
+    """The user to record as having done it; None for Safewell itself or an unsaved user."""
+    return actor.pk if actor is not None and actor.pk else None
 
 
 def _amendments_record(register, changes, existing, actor_id, now, reason, out_of_window) -> None:
@@ -586,6 +625,55 @@ def _audit_submission(register, changes, existing, detail: str, reason: str) -> 
         changes={"version": [register.version - 1, register.version], **marks},
         detail=detail,
     )
+
+
+# --- Signing a late pupil in (the late book) ------------------------------------------------------
+
+LATE_REASON = "Late arrival signed in at {arrived:%H:%M}"
+
+
+@dataclass(frozen=True)
+class LateArrival:
+    date: dt.date
+    session: str
+    code: str
+    minutes_late: int
+    result: SubmitResult
+
+
+def late_arrival_record(*, pupil, arrived_at: dt.datetime, actor, now: dt.datetime, idempotency_key: str = "") -> LateArrival:
+    """Sign a late pupil in (the register or the reception late book): L or U by the clock,
+    with the minutes late, written through `register_submit` on the pupil's group's register
+    (so it is validated, versioned, audited and, after the close, kept as an amendment whose
+    reason is the arrival time). NotLate when the arrival makes no late mark; the register's
+    errors as SubmissionRejected."""
+    site = pupil.site
+    date, session = lateness.session_of_arrival(site, arrived_at)
+    late = lateness.late_code(site=site, date=date, session=session, arrived_at=arrived_at)
+    group = pupil.registration_group
+    if group is None:
+        raise SubmissionRejected([{"path": "pupil", "message": NO_REGISTRATION_GROUP.format(pupil_id=pupil.pk)}])
+    key = idempotency_key or f"late:{pupil.pk}:{arrived_at.astimezone(dt.UTC).isoformat()}"
+    reason = LATE_REASON.format(arrived=timezone.localtime(arrived_at, LONDON))
+    for _attempt in range(3):
+        # The late book writes one mark on the register as it is now; if someone saves the
+        # register between our read and our write, read again (the conflict is ours alone).
+        version = (
+            SessionRegister.objects.filter(registration_group=group, date=date, session=session)
+            .values_list("version", flat=True).first()
+        ) or 0
+        try:
+            result = register_submit(
+                site=site, registration_group=group, date=date, session=session,
+                marks=[MarkInput(pupil.pk, late.code, late.minutes_late)],
+                idempotency_key=key, base_version=version, actor=actor, now=now, reason=reason,
+            )
+            break
+        except SubmissionConflict:
+            continue
+    else:
+        raise SubmissionConflict(version, [], version)
+    return LateArrival(date=date, session=session, code=late.code, minutes_late=late.minutes_late, result=result)
 
 
 # --- Writing outside a submission (the N → O job) -----------------------------------------------
@@ -646,7 +734,7 @@ def _write_without_register(register, changes, existing, actor, now, reason, det
     audit event, with no version to move on."""
     from safewell.audit.services import audit_log
 
-    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_id = _actor_id(actor)
     store.mark_write(
         marks=[store.MarkInput(m.pupil_id, register.date, register.session, m.code, m.minutes_late) for m in changes],
         source=MarkSource.AMENDMENT, recorded_by_id=actor_id, recorded_at=now, check_calendar=False, audit=False,
@@ -665,51 +753,6 @@ def _write_without_register(register, changes, existing, actor, now, reason, det
         },
         detail=f"{detail}; reason: {reason}",
     )
-
-
-# --- Nudging a missing register -------------------------------------------------------------
-
-NO_TEACHER_FOUND = (
-    "Safewell does not know who takes {group}'s register yet (it has no tutor, no one has taken it, "
-    "and {site} has more than one teacher): tell them another way."
-)
-
-
-def register_taker_of(group) -> object | None:
-    """Who to nudge for a group's register: its tutor (RegistrationGroup.tutor) while
-    active; failing that, whoever took this group's most recent register; failing that, the
-    site's only teacher; otherwise no one."""
-    from safewell.accounts.models import Membership, Role
-
-    if group.tutor_id is not None and group.tutor.is_active:
-        return group.tutor
-    last = (
-        SessionRegister.objects.filter(registration_group=group, taken_by__isnull=False, taken_by__is_active=True)
-        .select_related("taken_by").order_by("-date", "-session").first()
-    )
-    if last is not None:
-        return last.taken_by
-    teachers = list(
-        Membership.objects.filter(site_id=group.site_id, role=Role.TEACHER, user__is_active=True).select_related("user")[:2]
-    )
-    return teachers[0].user if len(teachers) == 1 else None
-
-
-def register_nudge(*, group, date: dt.date, session: str, actor, now: dt.datetime):
-    """Record a nudge to take a missing register and enqueue its email (the database
-    queue's row is written in the same transaction, so a rolled-back nudge sends nothing). Returns the RegisterNudge; its
-    `sent_to` is None when no teacher is known (the board says so: NO_TEACHER_FOUND)."""
-    from safewell.attendance.jobs import register_nudge_email_send
-    from safewell.attendance.models import RegisterNudge
-
-    with transaction.atomic():
-        nudge = RegisterNudge.objects.create(
-            site_id=group.site_id, registration_group=group, date=date, session=session,
-            sent_to=register_taker_of(group), nudged_by=actor if actor is not None and actor.pk else None, nudged_at=now,
-        )
-        if nudge.sent_to is not None:
-            register_nudge_email_send.enqueue(nudge.pk)
-    return nudge
 
 
 # --- Planned absences ------------------------------------------------------------------------
@@ -743,8 +786,6 @@ def planned_absence_record(
     all at once (django ValidationError keyed by field). It pre-fills the registers of the
     sessions it covers (selectors.register_for_user)."""
     from django.core.exceptions import ValidationError
-
-    from safewell.attendance.models import EVERY_SESSION_OF_THE_WEEK, PLANNED_CODES
 
     errors: dict[str, list[str]] = {}
     code = (code or "").strip().upper()
@@ -793,27 +834,36 @@ def lesson_register_submit(
     against `base_version`, one audit event. Lesson marks are not session marks: they are
     kept in LessonMark and never touch the statutory register (an arrival time gives L
     with the minutes from the period's start)."""
-    from safewell.attendance.models import LessonMark, LessonRegister
-    from safewell.pupils.models import ClassMembership
-
     replay = _receipt(idempotency_key)
     if replay is not None:
         return replay
-    site = lesson.teaching_class.site
     problems = _Problems()
-    if date > timezone.localtime(now, LONDON).date():
-        problems.add("date", FUTURE_DATE.format(date=date))
-    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
-        problems.add("idempotency_key", KEY_REQUIRED if not idempotency_key else KEY_TOO_LONG)
-    if base_version < 0:
-        problems.add("base_version", BASE_VERSION_NEGATIVE)
-    try:
-        held = date.weekday() == lesson.weekday and lesson.period.session in _site_day_calendar(site, date).sessions(date)
-    except OutsideCalendar:
-        held = False
-    if not held:
+    _check_submission(problems, date, idempotency_key, base_version, now)
+    if not _lesson_is_held(lesson, date):
         problems.add("date", LESSON_NOT_HELD.format(lesson=lesson, date=date))
-    checked = _lesson_marks_checked(problems, lesson, date, marks)
+    checked = _checked_marks(problems, date, marks, late_by=_late_by_the_lesson(lesson, date))
+    _check_in_class(problems, lesson, date, checked)
+    problems.raise_if_any()
+    return _submission_apply(
+        checked=checked, idempotency_key=idempotency_key, base_version=base_version, actor=actor, now=now,
+        register_locked=lambda: _lesson_register_locked(lesson, date),
+        existing_marks=lambda register: _existing_lesson_marks(register, [m.pupil_id for m in checked]),
+        write=lambda register, changes, existing: _lesson_marks_write(register, changes, actor, now),
+        audit=lambda register, changes, existing: _audit_lesson_submission(register, changes, existing, idempotency_key),
+    )
+
+
+def _lesson_is_held(lesson, date: dt.date) -> bool:
+    site = lesson.teaching_class.site
+    try:
+        return date.weekday() == lesson.weekday and lesson.period.session in _site_day_calendar(site, date).sessions(date)
+    except OutsideCalendar:
+        return False
+
+
+def _check_in_class(problems: _Problems, lesson, date: dt.date, checked: list[_Mark]) -> None:
+    from safewell.pupils.models import ClassMembership
+
     members = set(
         ClassMembership.objects.filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=date), teaching_class_id=lesson.teaching_class_id,
@@ -824,84 +874,34 @@ def lesson_register_submit(
         if mark.pupil_id not in members:
             problems.add(f"marks[{mark.index}].pupil", NOT_IN_CLASS.format(
                 pupil_id=mark.pupil_id, teaching_class=lesson.teaching_class.name, date=date))
-    problems.raise_if_any()
-    try:
-        with transaction.atomic():
-            LessonRegister.objects.bulk_create([LessonRegister(lesson=lesson, date=date)], ignore_conflicts=True)
-            register = LessonRegister.objects.select_for_update().get(lesson=lesson, date=date)
-            replay = _receipt(idempotency_key)
-            if replay is not None:
-                return replay
-            if base_version > register.version:
-                raise SubmissionRejected(
-                    [{"path": "base_version", "message": BASE_VERSION_AHEAD.format(version=register.version, base=base_version)}]
-                )
-            existing = {
-                pupil_id: (code, minutes)
-                for pupil_id, code, minutes in LessonMark.objects.filter(
-                    lesson_register=register, pupil_id__in=[m.pupil_id for m in checked]
-                ).values_list("pupil_id", "code", "minutes_late")
-            }
-            _raise_conflicts(register, checked, existing, base_version)
-            changes = [m for m in checked if existing.get(m.pupil_id) != (m.code, m.minutes_late)]
-            actor_id = actor.pk if actor is not None and actor.pk else None
-            if changes:
-                LessonMark.objects.bulk_create(
-                    [LessonMark(lesson_register=register, pupil_id=m.pupil_id, code=m.code, minutes_late=m.minutes_late,
-                                recorded_at=now, recorded_by_id=actor_id) for m in changes],
-                    update_conflicts=True, unique_fields=["lesson_register", "pupil"],
-                    update_fields=["code", "minutes_late", "recorded_at", "recorded_by"],
-                )
-                stamp = [register.version + 1, actor_name(actor), now.astimezone(dt.UTC).isoformat()]
-                register.changed_in = {**register.changed_in, **{str(m.pupil_id): stamp for m in changes}}
-                register.version += 1
-                marks_changed.send(sender=LessonRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=True)
-            if register.taken_at is None:
-                register.taken_at, register.taken_by_id = now, actor_id
-            register.save(update_fields=["version", "changed_in", "taken_at", "taken_by"])
-            result = SubmitResult(register_id=register.pk, version=register.version, applied=len(changes))
-            SubmissionReceipt.objects.create(
-                idempotency_key=idempotency_key, lesson_register=register, actor_id=actor_id,
-                result=result.as_json(), created_at=now,
-            )
-            if changes:
-                _audit_lesson_submission(register, changes, existing, idempotency_key)
-            return result
-    except IntegrityError:
-        replay = _receipt(idempotency_key)
-        if replay is None:
-            raise
-        return replay
 
 
-def _lesson_marks_checked(problems: _Problems, lesson, date: dt.date, marks: Sequence[MarkInput]) -> list[_Mark]:
-    checked: list[_Mark] = []
-    first_index: dict[int, int] = {}
-    starts = local_moment(date, lesson.period.starts_at)
-    for index, mark in enumerate(marks):
-        path = f"marks[{index}]"
-        if mark.pupil_id in first_index:
-            problems.add(f"{path}.pupil", DUPLICATE_PUPIL.format(pupil_id=mark.pupil_id, first=first_index[mark.pupil_id]))
-            continue
-        first_index[mark.pupil_id] = index
-        try:
-            code = codes.validate_code(mark.code, date).code
-        except codes.InvalidCode as error:
-            problems.add(f"{path}.code", str(error))
-            continue
-        minutes = mark.minutes_late
-        if mark.arrived_at is not None:
-            if code not in CODES_WITH_MINUTES_LATE:
-                problems.add(f"{path}.arrived_at", ARRIVED_WITH_CODE.format(code=code))
-                continue
-            # A lesson has no register close: late to a lesson is L, minutes from its start.
-            code, minutes = "L", max(0, int((mark.arrived_at - starts).total_seconds() // 60))
-        elif minutes is not None and (code not in CODES_WITH_MINUTES_LATE or not 0 <= minutes <= MAX_MINUTES_LATE):
-            problems.add(f"{path}.minutes_late", MINUTES_LATE_NOT_LATE.format(code=code)
-                         if code not in CODES_WITH_MINUTES_LATE else MINUTES_LATE_OUT_OF_RANGE)
-            continue
-        checked.append(_Mark(index, mark.pupil_id, code, minutes))
-    return checked
+def _lesson_register_locked(lesson, date: dt.date) -> LessonRegister:
+    """The lesson register row, created if need be, locked as `_register_locked`."""
+    LessonRegister.objects.bulk_create([LessonRegister(lesson=lesson, date=date)], ignore_conflicts=True)
+    return LessonRegister.objects.select_for_update().get(lesson=lesson, date=date)
+
+
+def _existing_lesson_marks(register: LessonRegister, pupil_ids: Sequence[int]) -> _Existing:
+    rows = LessonMark.objects.filter(lesson_register=register, pupil_id__in=list(pupil_ids)).values_list(
+        "pupil_id", "code", "minutes_late"
+    )
+    return {pupil_id: (code, minutes) for pupil_id, code, minutes in rows}
+
+
+def _lesson_marks_write(register: LessonRegister, changes: list[_Mark], actor, now: dt.datetime) -> None:
+    """Write the changed lesson marks and the register's new version (never a session mark)."""
+    actor_id = _actor_id(actor)
+    if changes:
+        LessonMark.objects.bulk_create(
+            [LessonMark(lesson_register=register, pupil_id=m.pupil_id, code=m.code, minutes_late=m.minutes_late,
+                        recorded_at=now, recorded_by_id=actor_id) for m in changes],
+            update_conflicts=True, unique_fields=["lesson_register", "pupil"],
+            update_fields=["code", "minutes_late", "recorded_at", "recorded_by"],
+        )
+        _version_move(register, changes, actor, now)
+        marks_changed.send(sender=LessonRegister, pupil_ids=[m.pupil_id for m in changes], now=now, lessons=True)
+    _register_save(register, changed=bool(changes), actor_id=actor_id, now=now)
 
 
 def _audit_lesson_submission(register, changes, existing, key: str) -> None:

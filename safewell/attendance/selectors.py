@@ -30,14 +30,9 @@ from django.http import Http404
 from safewell.accounts.models import Role
 from safewell.accounts.selectors import roles_for, sites_for
 from safewell.attendance import codes
-from safewell.attendance.models import Mark, MarkAmendment, RegisterNudge, Session, SessionRegister
-from safewell.attendance.registers import (
-    planned_codes,
-    pupils_on_roll_in_group,
-    register_closes_at,
-    register_is_closed,
-    register_opens_at,
-)
+from safewell.attendance.models import LessonMark, LessonRegister, Mark, MarkAmendment, RegisterNudge, Session, SessionRegister
+from safewell.attendance.register_times import local_moment, register_closes_at, register_is_closed, register_opens_at
+from safewell.attendance.registers import planned_codes, pupils_on_roll_in_group
 from safewell.schools.calendar import OutsideCalendar, SchoolCalendar
 
 ROLES_TAKING_REGISTERS = frozenset({
@@ -299,8 +294,6 @@ def lesson_register_for_user(user, lesson_id: int, date: dt.date) -> tuple[Lesso
     the pupils in the class that day (pupils.timetable.class_members_on), their lesson
     marks, their session mark for the lesson's session, and the flags their role allows (a
     read of safeguarding flags is audited). 404 / 403 as `lesson_for_user`."""
-    from safewell.attendance.models import LessonMark, LessonRegister
-    from safewell.attendance.registers import local_moment
     from safewell.pupils.timetable import class_members_on
 
     lesson, roles = lesson_for_user(user, lesson_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from safewell.attendance.lateness import ARRIVED_BEFORE_OPENING
 from safewell.attendance.models import Mark, MarkAmendment
 from safewell.attendance.register_views import ARRIVAL_IN_THE_FUTURE, CHOOSE_A_PUPIL
-from safewell.attendance.registers import ARRIVED_BEFORE_OPENING
 from tests.register_pages.register_pages_school import DAY, london
 
 

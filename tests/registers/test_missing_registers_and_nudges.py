@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from safewell.attendance.jobs import register_nudge, register_taker_of
 from safewell.attendance.models import RegisterNudge
-from safewell.attendance.registers import register_nudge, register_taker_of
 from safewell.attendance.selectors import registers_missing
 from safewell.pupils.services import registration_group_create
 from tests.conftest import make_user

@@ -13,9 +13,9 @@ import datetime as dt
 
 import pytest
 
-from safewell.attendance.lateness import NotLate, late_arrival_record, late_code, session_of_arrival
+from safewell.attendance.lateness import NotLate, late_code, session_of_arrival
 from safewell.attendance.models import Mark, MarkAmendment, SessionRegister
-from safewell.attendance.registers import MarkInput
+from safewell.attendance.registers import MarkInput, late_arrival_record
 from safewell.schools.services import site_session_ends_set
 from tests.registers.register_school import london, submit
 
