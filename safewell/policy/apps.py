@@ -6,7 +6,12 @@ class PolicyConfig(AppConfig):
     label = "policy"
 
     def ready(self) -> None:
-        # A register's marks re-evaluate their pupils in the same transaction (engine/hooks.py).
+        from safewell.core.outbox import register_delivery_request
         from safewell.policy.engine import hooks
+        from safewell.policy.models import Notification
+        from safewell.policy.tasks import deliver_notifications_soon
 
+        # A register's marks re-evaluate their pupils in the same transaction (engine/hooks.py).
         hooks.connect()
+        # A committed alert asks a worker to deliver its notifications at once (core/outbox.py).
+        register_delivery_request(Notification, deliver_notifications_soon)

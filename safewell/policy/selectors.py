@@ -27,13 +27,6 @@ from django.http import Http404
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.services import audit_read
 from safewell.policy import rule_ids
-from safewell.policy.alerts import (
-    EXTERNAL_RECIPIENTS,
-    ROUTE_ATTENDANCE_OFFICER,
-    ROUTE_DSL,
-    category_of,
-    rule_delivery,
-)
 from safewell.policy.models import (
     LIVE_STATES,
     SEVERITY_RANK,
@@ -43,6 +36,13 @@ from safewell.policy.models import (
     Channel,
     Notification,
     Severity,
+)
+from safewell.policy.routing import (
+    EXTERNAL_RECIPIENTS,
+    ROUTE_ATTENDANCE_OFFICER,
+    ROUTE_DSL,
+    category_of,
+    rule_delivery,
 )
 from safewell.pupils.models import ProfessionalRole, Pupil
 from safewell.pupils.selectors import professionals_on
