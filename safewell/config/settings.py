@@ -8,7 +8,6 @@ A bad value stops start-up with one plain sentence (`ConfigurationError`), which
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 

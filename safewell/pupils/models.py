@@ -353,6 +353,11 @@ class ProfessionalContact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()}, {self.organisation})"
 
+    @property
+    def phones(self) -> list[tuple[str, str]]:
+        """The same shape as a contact's phones; a professional has one number, unlabelled."""
+        return [("", self.phone)] if self.phone else []
+
     def applies_on(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 

@@ -12,7 +12,7 @@ A timetable comes as up to five kinds of CSV file, each known by its header:
 
 `timetable_import(organisation=…, files=[…])` reads every file, checks every line against
 the organisation's stored timetable and against the other files of the same import, and
-then either stores everything in one transaction or raises `TimetableRejected` listing
+then either stores everything in one transaction or raises `ImportRejected` listing
 every problem by file, line and field. A line updates the record with the same key (a
 period's site and name, a class's site and name, a lesson's class, weekday and period, a
 membership's class, pupil and start date); an import never deletes anything.
@@ -27,7 +27,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -37,6 +37,7 @@ from django.db import transaction
 from safewell.accounts.models import Membership, User
 from safewell.audit.changes import json_safe
 from safewell.audit.services import audit_bulk
+from safewell.core.import_problems import ImportProblem, ImportRejected
 from safewell.pupils import upn as upns
 from safewell.pupils.models import ClassMembership, Lesson, Period, Pupil, Subject, TeachingClass, Weekday
 from safewell.schools.models import Organisation, Site
@@ -90,25 +91,6 @@ MEMBERSHIPS_OVERLAP = "the pupil with UPN {upn} is already in {teaching_class} f
 
 
 @dataclass(frozen=True)
-class TimetableProblem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, line {self.line}, {self.field}: {self.message}"
-
-
-class TimetableRejected(Exception):
-    """Nothing was stored; `problems` lists every reason, by file, line and field."""
-
-    def __init__(self, problems: Sequence[TimetableProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.field))
-        super().__init__("; ".join(str(p) for p in self.problems))
-
-
-@dataclass(frozen=True)
 class TimetableFile:
     """A file to import: its name (for the messages) and its bytes."""
 
@@ -144,8 +126,8 @@ class _Line:
     values: dict[str, str]
     columns: frozenset[str]
 
-    def problem(self, column: str, message: str) -> TimetableProblem:
-        return TimetableProblem(self.file, self.number, column, message)
+    def problem(self, column: str, message: str) -> ImportProblem:
+        return ImportProblem(self.number, column, message, file=self.file)
 
 
 # --- Reading the files ------------------------------------------------------------------------------
@@ -163,11 +145,11 @@ def _kind_of(header: list[str]) -> str | None:
     return None
 
 
-def _read_file(file: TimetableFile, problems: list[TimetableProblem]) -> tuple[str | None, list[_Line]]:
+def _read_file(file: TimetableFile, problems: list[ImportProblem]) -> tuple[str | None, list[_Line]]:
     try:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.append(TimetableProblem(file.name, 1, "file", NOT_UTF8))
+        problems.append(ImportProblem(1, "file", NOT_UTF8, file=file.name))
         return None, []
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
@@ -182,18 +164,16 @@ def _read_file(file: TimetableFile, problems: list[TimetableProblem]) -> tuple[s
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
         lines.append(_Line(file.name, reader.line_num, values, frozenset(header)))
     if header is None:
-        problems.append(TimetableProblem(file.name, 1, "file", NO_HEADER))
+        problems.append(ImportProblem(1, "file", NO_HEADER, file=file.name))
         return None, []
     repeated = sorted({c for c in header if header.count(c) > 1})
     for column in repeated:
-        problems.append(TimetableProblem(file.name, header_line, column, DUPLICATE_COLUMN.format(column=column)))
+        problems.append(ImportProblem(header_line, column, DUPLICATE_COLUMN.format(column=column), file=file.name))
     kind = _kind_of(header)
     if kind is None:
-        problems.append(TimetableProblem(
-            file.name, header_line, "header", UNKNOWN_HEADER.format(columns=", ".join(header))
-        ))
+        problems.append(ImportProblem(header_line, "header", UNKNOWN_HEADER.format(columns=", ".join(header)), file=file.name))
     elif not lines:
-        problems.append(TimetableProblem(file.name, header_line, "file", EMPTY_FILE))
+        problems.append(ImportProblem(header_line, "file", EMPTY_FILE, file=file.name))
     return (None if repeated else kind), lines
 
 
@@ -223,7 +203,7 @@ class _Plan:
 
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
-        self.problems: list[TimetableProblem] = []
+        self.problems: list[ImportProblem] = []
         self.sites = {s.code: s for s in Site.objects.filter(organisation=organisation)}
         self.subjects = {s.name.lower(): s for s in Subject.objects.filter(organisation=organisation)}
         self.periods = {(p.site_id, p.name.lower()): p for p in Period.objects.filter(site__organisation=organisation)}
@@ -247,7 +227,7 @@ class _Plan:
         self._users: dict[str, User | None] = {}
         self._site_members: set[tuple[int, int]] | None = None
 
-    def add(self, problem: TimetableProblem) -> None:
+    def add(self, problem: ImportProblem) -> None:
         self.problems.append(problem)
 
     # -- lookups that report ----------------------------------------------------------------
@@ -535,14 +515,14 @@ def timetable_import(
 ) -> TimetableImported:
     """Import timetable CSV files for `organisation`, all or nothing (see the module doc)."""
     files = [f if isinstance(f, TimetableFile) else TimetableFile.read(f) for f in files]
-    problems: list[TimetableProblem] = []
+    problems: list[ImportProblem] = []
     by_kind: dict[str, tuple[str, list[_Line]]] = {}
     for file in files:
         kind, lines = _read_file(file, problems)
         if kind is None:
             continue
         if kind in by_kind:
-            problems.append(TimetableProblem(file.name, 1, "file", SAME_KIND_TWICE.format(kind=kind, other=by_kind[kind][0])))
+            problems.append(ImportProblem(1, "file", SAME_KIND_TWICE.format(kind=kind, other=by_kind[kind][0]), file=file.name))
             continue
         by_kind[kind] = (file.name, lines)
     plan = _Plan(organisation)
@@ -551,7 +531,7 @@ def timetable_import(
         for line in by_kind.get(kind, ("", []))[1]:
             _LINE_READERS[kind](plan, line)
     if plan.problems:
-        raise TimetableRejected(plan.problems)
+        raise ImportRejected(plan.problems)
     return _store(plan)
 
 

@@ -10,6 +10,7 @@ from typing import IO
 
 from django.db import IntegrityError, transaction
 
+from safewell.core.import_problems import ImportProblem, ImportRejected
 from safewell.schools.models import (
     AcademicYear,
     Closure,
@@ -20,15 +21,7 @@ from safewell.schools.models import (
     Site,
     Term,
 )
-from safewell.schools.term_dates import (
-    CLOSURE_KINDS,
-    TERM,
-    ImportProblem,
-    ImportRejected,
-    TermDatesRow,
-    parse_csv,
-    parse_ical,
-)
+from safewell.schools.term_dates import CLOSURE_KINDS, TERM, TermDatesRow, parse_csv, parse_ical
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import icalendar
 
+from safewell.core.import_problems import ImportProblem
 from safewell.schools.calendar import AM, INSET_DAY, PARTIAL, PLANNED, PM, UNEXPECTED
 
 TERM = "term"
@@ -48,24 +49,6 @@ UNKNOWN_EVENT = (
 )
 RECURRING_EVENT = "recurring events are not supported: give each term or closure its own event"
 MISSING_DTSTART = "the event has no DTSTART"
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """The whole file was refused; `problems` lists every reason, by line and field."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.line, p.field))
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 
 from safewell.schools.models import AcademicYear, Closure, Term
 from safewell.schools.services import term_dates_import_csv, term_dates_import_ical
-from safewell.schools.term_dates import ImportProblem, ImportRejected
+from safewell.core.import_problems import ImportProblem, ImportRejected
 
 HEADER = "kind,name,starts_on,ends_on,site,sessions,reason,part\n"
 GOOD_TERMS = (

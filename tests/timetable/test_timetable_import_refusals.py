@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from safewell.pupils.models import ClassMembership, Lesson, Period, Subject, TeachingClass
-from safewell.pupils.timetable_import import TimetableFile, TimetableRejected, timetable_import
+from safewell.core.import_problems import ImportRejected
+from safewell.pupils.timetable_import import TimetableFile, timetable_import
 from tests.timetable.conftest import CLASSES, LESSONS, PERIODS, SUBJECTS, members_csv
 
 
@@ -14,7 +15,7 @@ def nothing_stored() -> bool:
 
 
 def problems_of(organisation, **files: str) -> list[tuple[str, int, str]]:
-    with pytest.raises(TimetableRejected) as excinfo:
+    with pytest.raises(ImportRejected) as excinfo:
         timetable_import(organisation=organisation, files=[
             TimetableFile(f"{name}.csv", text.encode()) for name, text in files.items()
         ])
@@ -88,7 +89,7 @@ def test_a_file_that_is_no_timetable_file_is_named_by_its_header(personas):
 
 
 def test_a_file_that_is_not_utf8_is_refused(personas):
-    with pytest.raises(TimetableRejected) as excinfo:
+    with pytest.raises(ImportRejected) as excinfo:
         timetable_import(organisation=personas.organisation, files=[TimetableFile("subjects.csv", b"subject\n\xff\n")])
     assert [str(p) for p in excinfo.value.problems] == ["subjects.csv, line 1, file: the file is not UTF-8 text"]
 
@@ -100,7 +101,7 @@ def test_two_files_of_the_same_kind_are_refused(personas):
 
 
 def test_the_messages_say_what_to_do(personas):
-    with pytest.raises(TimetableRejected) as excinfo:
+    with pytest.raises(ImportRejected) as excinfo:
         timetable_import(organisation=personas.organisation, files=[
             TimetableFile("periods.csv", (PERIODS + "annexe,P4,15:00,16:00\n").encode()),
             TimetableFile("lessons.csv", "site,class,weekday,period\nnorth,8X/Ma,Sunday,P1\n".encode()),

@@ -59,3 +59,19 @@ def is_checkbox(field: BoundField) -> bool:
 @register.filter
 def is_radios(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
+def error_anchor(field: BoundField) -> str:
+    """Where the error summary's link goes: the first option of a group of radios or
+    checkboxes (the group itself has no id), else the field."""
+    if isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"{field.auto_id}_0"
+    return field.id_for_label
+
+
+@register.inclusion_tag("core/table_head.html")
+def table_head(caption: str, *headers: str) -> dict:
+    """A GOV.UK table's caption, for screen readers only, and its row of column headers:
+    `{% table_head "Contacts, in the order to call them" "Priority" "Name" %}`."""
+    return {"caption": caption, "headers": headers}

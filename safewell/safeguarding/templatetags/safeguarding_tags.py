@@ -1,5 +1,5 @@
 """Template helpers of the safeguarding pages: GOV.UK radios and checkboxes for Django's
-choice widgets, and the error summary's links to them."""
+choice widgets."""
 
 from __future__ import annotations
 
@@ -18,12 +18,6 @@ def widget_kind(field: BoundField) -> str:
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     return ""
-
-
-@register.filter
-def error_anchor(field: BoundField) -> str:
-    """Where the error summary's link goes: the first option of a group, else the field."""
-    return f"{field.auto_id}_0" if widget_kind(field) else field.id_for_label
 
 
 @register.filter

@@ -14,7 +14,7 @@ from types import FrameType
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from safewell.core.management.commands._signals import handling_stop_signals
+from safewell.core.stop_signals import handling_stop_signals
 from safewell.core.scheduler import Scheduler, load_schedule
 
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval, valid_max_tasks
 
-from safewell.core.management.commands._signals import handling_stop_signals
+from safewell.core.stop_signals import handling_stop_signals
 from safewell.core.scheduler import Scheduler, load_schedule
 
 logger = logging.getLogger("safewell.worker")

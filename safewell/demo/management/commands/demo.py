@@ -30,7 +30,7 @@ from safewell.demo.management.commands._demo import (
     DEMO_TOTP_SECRET,
     demo_logins,
 )
-from safewell.core.management.commands._signals import handling_stop_signals
+from safewell.core.stop_signals import handling_stop_signals
 
 HOST = "127.0.0.1"
 PORT_IN_USE = (

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safewell.pupils.timetable_import import TimetableRejected, timetable_import
+from safewell.core.import_problems import ImportRejected
+from safewell.pupils.timetable_import import timetable_import
 from safewell.schools.models import Organisation
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"no organisation named {options['organisation']!r}") from None
         try:
             result = timetable_import(organisation=organisation, files=paths)
-        except TimetableRejected as rejected:
+        except ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(str(problem))
             raise CommandError(

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safewell.schools.models import Organisation
 from safewell.schools.services import term_dates_import_csv, term_dates_import_ical
-from safewell.schools.term_dates import ImportRejected
+from safewell.core.import_problems import ImportRejected
 
 
 class Command(BaseCommand):
