@@ -20,10 +20,10 @@ and shown, so nothing is silently lost.
 
 **Delivering now**: once the transaction that wrote a row commits, a worker is asked to
 deliver at once rather than at the next scheduled run. The task that delivers an outbox
-lives in its app's jobs module (the schedule names it there), which imports the code that
-writes the rows; so the jobs side registers how to ask for a delivery
-(`register_delivery_request`, from its app's `ready()`), and the writers call
-`deliver_after_commit(model)` without importing it.
+lives in its app's jobs module (policy/tasks.py, followup/jobs.py: the schedule names it
+there), which imports the code that writes the rows; so the app registers how to ask for a
+delivery (`register_delivery_request`, from its `ready()`), and the writers call
+`deliver_after_commit(model)` without importing the jobs.
 """
 
 from __future__ import annotations

@@ -432,20 +432,20 @@ def _entries(site: Site, day: dt.date, now: dt.datetime, absent: dict[int, list[
     if not absent:
         return []
     ids = sorted(absent)
-    settings = followup_settings(site.organisation_id)
+    calling = followup_settings(site.organisation_id)
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=ids).select_related("registration_group", "site")}
     episodes = current_absence_episodes(site, ids, now)
     earliest = min((e.started_at for e in episodes.values()), default=now)
     facts = attempt_facts(ids, earliest)
-    vulnerable = vulnerable_pupils(today=day, markers=settings.vulnerable_if, pupil_ids=ids)
+    vulnerable = vulnerable_pupils(today=day, markers=calling.vulnerable_if, pupil_ids=ids)
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for contact in Contact.objects.filter(pupil_id__in=ids).order_by("pupil_id", "priority"):
         contacts[contact.pupil_id].append(contact)
-    over_18_option = settings.over_18_parent_notification
+    over_18_option = calling.over_18_parent_notification
     entries = []
     for pupil_id in ids:
         episode = episodes.get(pupil_id)
-        ladder = ladder_state(rungs=settings.ladder, started_at=episode.started_at, attempts=facts.get(pupil_id, []), now=now) \
+        ladder = ladder_state(rungs=calling.ladder, started_at=episode.started_at, attempts=facts.get(pupil_id, []), now=now) \
             if episode else None
         found = vulnerable.get(pupil_id)
         entries.append(CallingEntry(

@@ -1,5 +1,5 @@
 """Alert services: raise and renew alerts from the engine's candidates, the lifecycle
-(acknowledge, action, dismiss), routing, escalation, and the outbox rows for notifications.
+(acknowledge, action, dismiss), escalation, and the outbox rows for notifications.
 
 Every write here runs in the caller's transaction (design.md principle 4): the engine
 evaluates and calls `alerts_sync` inside one `transaction.atomic()`, so an alert and its

@@ -4,7 +4,7 @@ Who sees (and may act on) which alerts; roles are `Membership` roles:
 
 | role                                | alerts                                                           |
 |-------------------------------------|------------------------------------------------------------------|
-| dsl (the lead DSL, alerts.py)       | DSL alerts of every site of the organisations where they are dsl |
+| dsl (the lead DSL, routing.py)      | DSL alerts of every site of the organisations where they are dsl |
 | deputy_dsl                          | DSL alerts of their own site(s) only                             |
 | attendance_officer                  | alerts routed to attendance officers (penalty notice threshold, the LA attendance and sickness returns) of their own site(s) |
 | admin, teacher, pastoral, external  | none (the inbox answers 403)                                     |

@@ -104,7 +104,7 @@ def can_work_on(user: User, pupil: Pupil) -> bool:
 
 
 def is_lead_dsl(user: User, organisation_id: int) -> bool:
-    """`dsl` at any site of the organisation (policy/alerts.py, "The lead DSL")."""
+    """`dsl` at any site of the organisation (policy/routing.py, "The lead DSL")."""
     return user.is_authenticated and Membership.objects.filter(
         user=user, role=Role.DSL, site__organisation_id=organisation_id
     ).exists()
