@@ -8,7 +8,7 @@ allauth's) are not ours and are not captured.
 `pre_save` loads the stored values, `post_save` records the fields that changed as
 [old, new], and `post_delete` records the last values. Secrets never reach the log: fields
 named like a password, a secret or a token hash, and those a model lists in
-`audit_redact = {...}`, appear only as "[redacted]".
+`audit_redact = {...}`, appear only as "[redacted]" (changes.py).
 
 Signals do not fire for `bulk_create`, `bulk_update` or `QuerySet.update`; callers of those
 use `services.audit_bulk` (see its docstring). Receivers are connected per model, so models
@@ -20,15 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from safewell.audit.changes import audited_fields, changed_fields, snapshot_changes
 from safewell.audit.models import Action, AuditEvent
+from safewell.audit.services import audit_log
 
-REDACTED = "[redacted]"
-# Substrings of field names that always hold a secret, whatever the model.
-SECRET_NAME_PARTS = ("password", "secret", "token_hash")
 OUR_APPS_PREFIX = "safewell."
 _OLD_VALUES = "_audit_old_values"
 
@@ -55,68 +53,6 @@ def connect_all() -> None:
             post_delete.connect(_record_delete, sender=model, dispatch_uid=uid, weak=False)
 
 
-def is_redacted(model: type[models.Model], field: models.Field) -> bool:
-    name = field.name.lower()
-    if any(part in name for part in SECRET_NAME_PARTS):
-        return True
-    return field.name in getattr(model, "audit_redact", ()) or field.attname in getattr(
-        model, "audit_redact", ()
-    )
-
-
-def audited_fields(model: type[models.Model], names: frozenset[str] | None = None) -> list[models.Field]:
-    """Concrete fields (FKs by their id), limited to `names` when a save named its fields."""
-    fields = [field for field in model._meta.concrete_fields if not getattr(field, "generated", False)]
-    if names is not None:
-        fields = [field for field in fields if field.name in names or field.attname in names]
-    return fields
-
-
-def snapshot_changes(instance: models.Model, action: str) -> dict[str, list[Any]]:
-    """Every field's current value, as a create ([None, v]), delete ([v, None]) or other."""
-    from safewell.audit.services import json_safe
-
-    changes = {}
-    for field in audited_fields(type(instance)):
-        value = REDACTED if is_redacted(type(instance), field) else json_safe(field.value_from_object(instance))
-        if action == Action.CREATE:
-            changes[field.name] = [None, value]
-        elif action == Action.DELETE:
-            changes[field.name] = [value, None]
-        else:
-            changes[field.name] = [value, value]
-    return changes
-
-
-def changed_fields(
-    instance: models.Model, old_values: dict[str, Any], fields: list[models.Field]
-) -> dict[str, list[Any]]:
-    """[old, new] for each field whose value differs from what the database held."""
-    from safewell.audit.services import json_safe
-
-    model = type(instance)
-    changes = {}
-    for field in fields:
-        if field.attname not in old_values:
-            continue
-        old, new = old_values[field.attname], _comparable(field, field.value_from_object(instance))
-        if old == new:
-            continue
-        if is_redacted(model, field):
-            changes[field.name] = [REDACTED, REDACTED]
-        else:
-            changes[field.name] = [json_safe(old), json_safe(new)]
-    return changes
-
-
-def _comparable(field: models.Field, value: Any) -> Any:
-    # "5" assigned to an IntegerField is stored as 5: compare what the database will hold.
-    try:
-        return field.to_python(value)
-    except (ValidationError, TypeError, ValueError):
-        return value
-
-
 def _load_old_values(sender: type[models.Model], instance: models.Model, raw: bool = False,
                      update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
     setattr(instance, _OLD_VALUES, None)
@@ -131,8 +67,6 @@ def _load_old_values(sender: type[models.Model], instance: models.Model, raw: bo
 
 def _record_save(sender: type[models.Model], instance: models.Model, created: bool,
                  update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-    from safewell.audit.services import audit_log
-
     old_values = getattr(instance, _OLD_VALUES, None)
     if created or old_values is None:
         # A save with a primary key that matched no row inserts: that is a create too.
@@ -145,6 +79,4 @@ def _record_save(sender: type[models.Model], instance: models.Model, created: bo
 
 
 def _record_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    from safewell.audit.services import audit_log
-
     audit_log(action=Action.DELETE, target=instance, changes=snapshot_changes(instance, Action.DELETE))

@@ -14,13 +14,12 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from safewell.audit.changes import json_safe, snapshot_changes
 from safewell.audit.models import GENESIS_HASH, Action, AuditEvent, event_hash
 from safewell.core.request_context import current
 
@@ -90,8 +89,6 @@ def audit_bulk(
     """
     if changes is not None and len(changes) != len(targets):
         raise ValueError(TARGETS_AND_CHANGES_DIFFER)
-    from safewell.audit.capture import snapshot_changes
-
     entries = [
         dict(
             action=action,
@@ -117,27 +114,6 @@ def target_key(target: models.Model) -> str:
     if isinstance(pk, tuple):
         return "/".join(str(json_safe(part)) for part in pk)
     return str(pk)
-
-
-def json_safe(value: Any) -> Any:
-    """A value as the log stores it: JSON that reads back exactly as it was written."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, datetime):
-        return (value.astimezone(UTC) if timezone.is_aware(value) else value).isoformat()
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [json_safe(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, (bytes, memoryview)):
-        return f"<{len(bytes(value))} bytes>"
-    # Decimals and floats as text: a JSON number can come back from PostgreSQL's jsonb in a
-    # different form (-0.0 → 0), and the hash must match what is read back.
-    if isinstance(value, (Decimal, float)):
-        return str(value)
-    return str(value)
 
 
 def _append(entries: list[dict[str, Any]]) -> list[AuditEvent]:

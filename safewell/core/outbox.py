@@ -17,6 +17,13 @@ mail or SMS hand-off should take.
 **Retries**: a failed attempt waits `BACKOFF_BASE * 2^(attempts-1)` (capped at
 `BACKOFF_MAX`); after `MAX_ATTEMPTS` the row is marked `failed`, kept with its last error,
 and shown, so nothing is silently lost.
+
+**Delivering now**: once the transaction that wrote a row commits, a worker is asked to
+deliver at once rather than at the next scheduled run. The task that delivers an outbox
+lives in its app's jobs module (policy/tasks.py, followup/jobs.py: the schedule names it
+there), which imports the code that writes the rows; so the app registers how to ask for a
+delivery (`register_delivery_request`, from its `ready()`), and the writers call
+`deliver_after_commit(model)` without importing the jobs.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 logger = logging.getLogger("safewell.outbox")
@@ -39,6 +46,24 @@ BACKOFF_MAX = dt.timedelta(hours=2)
 # 1+2+4+…+64 minutes, then two hours: about 4 hours of trying before a row is marked failed.
 MAX_ATTEMPTS = 9
 BATCH_SIZE = 200
+
+
+# {outbox row model: how to ask a worker to deliver that outbox now}
+_DELIVERY_REQUESTS: dict[type[models.Model], Callable[[], None]] = {}
+
+
+def register_delivery_request(model: type[models.Model], request: Callable[[], None]) -> None:
+    """Let `request` ask a worker to deliver `model`'s outbox now (idempotent: `ready()` may
+    run twice)."""
+    _DELIVERY_REQUESTS[model] = request
+
+
+def deliver_after_commit(model: type[models.Model]) -> None:
+    """Once the caller's transaction commits, ask a worker to deliver `model`'s outbox now.
+    The rows are already safe: if nobody registered a request, the scheduled run sends them."""
+    request = _DELIVERY_REQUESTS.get(model)
+    if request is not None:
+        transaction.on_commit(request)
 
 
 def backoff(attempts: int) -> dt.timedelta:

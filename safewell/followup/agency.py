@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from safewell.core.outbox import deliver_after_commit
 from safewell.followup import templates
-from safewell.followup.messages import deliver_after_commit
 from safewell.followup.models import (
     ContactAttempt,
     ContactChannel,
@@ -37,9 +37,11 @@ from safewell.followup.models import (
     OutboundMessage,
     TemplateKind,
 )
-from safewell.followup.selectors import AbsentSession, local
+from safewell.followup.profile_settings import followup_settings
+from safewell.followup.selectors import AbsentSession, calling_list, local, site_calendar
 from safewell.followup.services import contact_attempt_log
 from safewell.pupils.models import Enrolment, ProfessionalContact, Pupil
+from safewell.schools.models import Site
 
 logger = logging.getLogger("safewell.followup.agency")
 
@@ -113,7 +115,7 @@ def agency_notice_send(
             contacted_name=recipient.name, address=recipient.email, outcome=ContactOutcome.MESSAGE_SENT,
             attempted_at=now, now=now, message=message,
         )
-        deliver_after_commit()
+        deliver_after_commit(OutboundMessage)
     return attempt
 
 
@@ -121,10 +123,7 @@ def agency_notices_send(*, site, day: dt.date, now: dt.datetime, actor=None, rol
     """Send the notices due for `site`'s calling list of `day` (pupils with no contact made),
     to the recipients of `roles` (all when None). The job calls it every few minutes; the
     day page's button calls it by hand."""
-    from safewell.followup.selectors import calling_list
-    from safewell.policy.profile_selectors import profile_for
-
-    per_session = profile_for(site.organisation_id).options.placing_school_notification == "end_of_each_session"
+    per_session = followup_settings(site.organisation_id).placing_school_notification == "end_of_each_session"
     sent = 0
     for family in calling_list(site=site, day=day, now=now).to_contact:
         for entry in family.entries:
@@ -144,13 +143,9 @@ def agency_notices_send_due(*, now: dt.datetime) -> int:
     """The job: today's notices at every site. Where the profile tells placing schools on the
     next school day, their notices about a day go with the next school day's first run; the
     professionals still hear the same day."""
-    from safewell.followup.selectors import site_calendar
-    from safewell.policy.profile_selectors import profile_for
-    from safewell.schools.models import Site
-
     today, sent = local(now).date(), 0
     for site in Site.objects.select_related("organisation").order_by("pk"):
-        if profile_for(site.organisation_id).options.placing_school_notification != "next_school_day":
+        if followup_settings(site.organisation_id).placing_school_notification != "next_school_day":
             sent += agency_notices_send(site=site, day=today, now=now)
             continue
         sent += agency_notices_send(site=site, day=today, now=now, roles=frozenset(PROFESSIONAL_ROLES))

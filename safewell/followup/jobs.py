@@ -17,33 +17,32 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from safewell.followup.agency import agency_notices_send_due
+from safewell.followup.messages import first_day_messages_send_due, messages_deliver_due
+
 logger = logging.getLogger("safewell.followup.jobs")
 
 
 @task()
 def deliver_messages() -> dict[str, int]:
-    from safewell.followup.messages import messages_deliver_due
-
     return messages_deliver_due(now=timezone.now()).as_dict()
 
 
 @task()
 def send_first_day_messages() -> int:
-    from safewell.followup.messages import first_day_messages_send_due
-
     return first_day_messages_send_due(now=timezone.now())
 
 
 @task()
 def send_agency_notices() -> int:
-    from safewell.followup.agency import agency_notices_send_due
-
     return agency_notices_send_due(now=timezone.now())
 
 
 def deliver_messages_soon() -> None:
-    """Ask a worker to deliver now (called on commit). If the queue is down, the rows wait
-    for the every-minute run: the message and its contact attempt are already committed."""
+    """Ask a worker to deliver now, once a message's transaction commits (FollowupConfig.ready
+    registers it with core/outbox.py, so the writers need not import this module). If the
+    queue is down, the rows wait for the every-minute run: the message and its contact
+    attempt are already committed."""
     try:
         deliver_messages.enqueue()
     except Exception:  # noqa: BLE001 - delivery is retried by the schedule; never fail the caller

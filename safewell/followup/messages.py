@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 
-from safewell.core.outbox import DeliveryReport, deliver_due
+from safewell.core.outbox import DeliveryReport, deliver_after_commit, deliver_due
 from safewell.core.sms import SmsProvider, sms_provider_from_settings
 from safewell.followup import templates
 from safewell.followup.models import (
@@ -39,10 +39,12 @@ from safewell.followup.models import (
     OutboundMessage,
     TemplateKind,
 )
-from safewell.followup.selectors import contact_is_family, local, parents_contactable
+from safewell.followup.profile_settings import followup_settings
+from safewell.followup.selectors import calling_list, contact_is_family, local, parents_contactable
 from safewell.followup.services import contact_attempt_log
 from safewell.pupils import age
 from safewell.pupils.models import CharacteristicKind, Contact, Pupil, Relationship
+from safewell.schools.models import Site
 
 logger = logging.getLogger("safewell.followup.messages")
 
@@ -66,14 +68,12 @@ def _address(contact: Contact, channel: str) -> str:
 
 def message_recipient(pupil: Pupil, day: dt.date, channel: str) -> tuple[Contact | None, str]:
     """(who to send a first-day message to by `channel`, or None with why not)."""
-    from safewell.policy.profile_selectors import profile_for
-
     contacts = [c for c in pupil.contacts.all().order_by("priority") if not c.do_not_contact and _address(c, channel)]
     if pupil.is_over_18(day):
         own = next((c for c in contacts if c.relationship == Relationship.SELF), None)
         if own is not None:
             return own, ""
-    over_18_option = profile_for(pupil.organisation_id).options.over_18_parent_notification
+    over_18_option = followup_settings(pupil.organisation_id).over_18_parent_notification
     if not parents_contactable(pupil, day, over_18_parent_notification=over_18_option):
         return None, "18 or over, with no consent to contact the family and no number or email of their own"
     family = [c for c in contacts if contact_is_family(c)]
@@ -128,7 +128,7 @@ def first_day_message_send(
             contacted_kind=ContactedKind.PUPIL if own else ContactedKind.CONTACT, contact=None if own else contact,
             address=message.address, outcome=ContactOutcome.MESSAGE_SENT, attempted_at=now, now=now, message=message,
         )
-        deliver_after_commit()
+        deliver_after_commit(OutboundMessage)
     return attempt
 
 
@@ -136,14 +136,10 @@ def first_day_messages_send_due(*, now: dt.datetime) -> int:
     """The daily job (every few minutes): at or after each organisation's
     `first_day_calling.send_messages_at`, send a first-day message to the family of every
     pupil on a calling list with no contact made yet and no first-day message today."""
-    from safewell.followup.selectors import calling_list
-    from safewell.policy.profile_selectors import profile_for
-    from safewell.schools.models import Site
-
     today, sent = local(now).date(), 0
     for site in Site.objects.select_related("organisation").order_by("pk"):
-        setting = profile_for(site.organisation_id).first_day_calling
-        if not setting.send_messages_automatically or local(now).time() < setting.send_time():
+        setting = followup_settings(site.organisation_id)
+        if not setting.send_messages_automatically or local(now).time() < setting.send_messages_at:
             continue
         for family in calling_list(site=site, day=today, now=now).to_contact:
             sent += _send_to_family(family, today, setting.message_channels, now)
@@ -192,9 +188,3 @@ def messages_deliver_due(*, now: dt.datetime, sms_provider: SmsProvider | None =
         return providers[0].send(to=message.address, body=message.body)
 
     return deliver_due(OutboundMessage, now=now, send=send)
-
-
-def deliver_after_commit() -> None:
-    from safewell.followup.jobs import deliver_messages_soon
-
-    transaction.on_commit(deliver_messages_soon)

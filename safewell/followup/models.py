@@ -119,7 +119,7 @@ class ContactAttempt(models.Model):
     reason_category = models.CharField(max_length=32, choices=ReasonCategory.choices, blank=True)
     reason_text = models.TextField(blank=True)
     # True: the person contacted knows where the child is (this stops the policy engine's
-    # CME clock: policy/engine/selectors.whereabouts_known_on). False: they do not know
+    # CME clock: followup/selectors.whereabouts_known_on). False: they do not know
     # either, which meets the police definition of "missing" (statutory.md §7.1 [C]).
     # None: not established (no one reached, or not asked).
     whereabouts_known = models.BooleanField(null=True, blank=True)

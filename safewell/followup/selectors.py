@@ -15,12 +15,12 @@ Who may do what (roles held at the pupil's site):
 The calling list and a contact history show safeguarding facts (who is on a child
 protection plan, which agencies were told), so each read is audited (audit_read).
 
-Dependencies: followup sits above policy (design.md), with one documented exception: it
-reads the profile in force (the ladder, the message time, the over-18 option) and the
-profile's definition of a vulnerable child through `policy.profile_selectors` and
-`policy.engine.selectors.vulnerable_pupils`, so that the calling list and the engine agree.
-The engine reads this module's `current_absence_episodes`, `attempt_facts` and
-`whereabouts_known_on`.
+Dependencies: followup sits below policy (design.md) and never imports it. The profile in
+force (the ladder, the over-18 option, who counts as vulnerable) comes through
+profile_settings.py, which policy fills at start-up; a vulnerable child is found by
+`pupils.vulnerability.vulnerable_pupils`, as the engine finds them, so the calling list and
+the engine agree. The engine reads this module's `current_absence_episodes`, `attempt_facts`
+and `whereabouts_known_on`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from django.http import Http404
 
 from safewell.accounts.models import Role, User
 from safewell.accounts.selectors import roles_for, sites_for
-from safewell.followup.ladder import AttemptFact, LadderState, Rung, ladder_state
+from safewell.attendance.models import Mark, SessionRegister
+from safewell.followup.ladder import AttemptFact, LadderState, ladder_state
 from safewell.followup.models import (
     AbsenceReport,
     CodeProposal,
@@ -49,7 +50,9 @@ from safewell.followup.models import (
     ParentContactConsent,
     ReviewStatus,
 )
+from safewell.followup.profile_settings import followup_settings
 from safewell.pupils.models import Contact, Enrolment, Pupil, Relationship
+from safewell.pupils.vulnerability import vulnerable_pupils
 from safewell.schools.calendar import OutsideCalendar, SchoolCalendar
 from safewell.schools.models import Site
 
@@ -182,8 +185,6 @@ def closed_sessions(site: Site, calendar: SchoolCalendar, start: dt.date, now: d
 
 
 def _marks(pupil_ids: Sequence[int], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date, str], str]:
-    from safewell.attendance.models import Mark
-
     rows = Mark.objects.filter(pupil_id__in=list(pupil_ids), date__range=(start, end)).values_list(
         "pupil_id", "date", "session", "code"
     )
@@ -191,8 +192,6 @@ def _marks(pupil_ids: Sequence[int], start: dt.date, end: dt.date) -> dict[tuple
 
 
 def _taken_registers(site: Site, start: dt.date, end: dt.date) -> set[tuple[int, dt.date, str]]:
-    from safewell.attendance.models import SessionRegister
-
     rows = SessionRegister.objects.filter(site=site, date__range=(start, end), taken_at__isnull=False)
     return set(rows.values_list("registration_group_id", "date", "session"))
 
@@ -316,12 +315,6 @@ def whereabouts_known_on(pupil_ids: Iterable[int] | None, *, until: dt.datetime)
     return {pupil_id: local(at).date() for pupil_id, (at, known) in latest.items() if known}
 
 
-def ladder_rungs(organisation_id: int) -> list[Rung]:
-    from safewell.policy.profile_selectors import profile_for
-
-    return [Rung(r.step, r.within_hours) for r in profile_for(organisation_id).escalation_ladder.rungs]
-
-
 # --- The calling list ---------------------------------------------------------------------------
 
 TIER_VULNERABLE, TIER_NO_CONTACT_YESTERDAY, TIER_OTHER = 1, 2, 3
@@ -438,26 +431,21 @@ def calling_list(*, site: Site, day: dt.date, now: dt.datetime) -> CallingList:
 def _entries(site: Site, day: dt.date, now: dt.datetime, absent: dict[int, list[AbsentSession]]) -> list[CallingEntry]:
     if not absent:
         return []
-    from safewell.policy.engine.selectors import vulnerable_pupils
-    from safewell.policy.profile_selectors import profile_for
-
     ids = sorted(absent)
-    profile = profile_for(site.organisation_id)
+    calling = followup_settings(site.organisation_id)
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=ids).select_related("registration_group", "site")}
     episodes = current_absence_episodes(site, ids, now)
     earliest = min((e.started_at for e in episodes.values()), default=now)
     facts = attempt_facts(ids, earliest)
-    rungs = [Rung(r.step, r.within_hours) for r in profile.escalation_ladder.rungs]
-    markers = profile.rules.vulnerable_unexplained_absence.vulnerable_if
-    vulnerable = vulnerable_pupils(today=day, markers=markers, pupil_ids=ids)
+    vulnerable = vulnerable_pupils(today=day, markers=calling.vulnerable_if, pupil_ids=ids)
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for contact in Contact.objects.filter(pupil_id__in=ids).order_by("pupil_id", "priority"):
         contacts[contact.pupil_id].append(contact)
-    over_18_option = profile.options.over_18_parent_notification
+    over_18_option = calling.over_18_parent_notification
     entries = []
     for pupil_id in ids:
         episode = episodes.get(pupil_id)
-        ladder = ladder_state(rungs=rungs, started_at=episode.started_at, attempts=facts.get(pupil_id, []), now=now) \
+        ladder = ladder_state(rungs=calling.ladder, started_at=episode.started_at, attempts=facts.get(pupil_id, []), now=now) \
             if episode else None
         found = vulnerable.get(pupil_id)
         entries.append(CallingEntry(
@@ -568,8 +556,6 @@ def messages_of_day(site: Site, day: dt.date) -> list[OutboundMessage]:
 def pupils_in_absence_episodes(*, now: dt.datetime) -> list[int]:
     """Every pupil, at any site, whose last closed session is N or O (the escalation ladder's
     pupils): one query for the candidates (an N or O in the last week), then their episodes."""
-    from safewell.attendance.models import Mark
-
     since = local(now).date() - dt.timedelta(days=7)
     by_site: dict[int, set[int]] = defaultdict(set)
     for pupil_id, site_id in Mark.objects.filter(date__gte=since, code__in=sorted(UNEXPLAINED_CODES)).values_list(

@@ -37,6 +37,7 @@ from safewell.followup.models import (
     ReasonCategory,
     ReviewStatus,
 )
+from safewell.followup.profile_settings import followup_settings
 from safewell.followup.selectors import (
     DECIDING_ROLES,
     FOLLOWUP_ROLES,
@@ -125,9 +126,7 @@ def _check_deciding_role(actor: User, site) -> None:
 
 
 def _over_18_option(pupil: Pupil) -> bool:
-    from safewell.policy.profile_selectors import profile_for
-
-    return profile_for(pupil.organisation_id).options.over_18_parent_notification
+    return followup_settings(pupil.organisation_id).over_18_parent_notification
 
 
 # --- Logging a contact attempt ------------------------------------------------------------------

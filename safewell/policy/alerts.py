@@ -1,42 +1,12 @@
 """Alert services: raise and renew alerts from the engine's candidates, the lifecycle
-(acknowledge, action, dismiss), routing, escalation, and the outbox rows for notifications.
+(acknowledge, action, dismiss), escalation, and the outbox rows for notifications.
 
 Every write here runs in the caller's transaction (design.md principle 4): the engine
 evaluates and calls `alerts_sync` inside one `transaction.atomic()`, so an alert and its
 notifications commit with the marks that raised them, or not at all. Only delivery is
 asynchronous (policy/tasks.py).
 
-## Who an alert goes to (routing)
-
-- Most rules: the **DSL team of the pupil's site**, i.e. the users holding `dsl` or
-  `deputy_dsl` there (seed 004: a lead and a deputy per site). If the site has nobody in
-  those roles, the lead DSLs (below) get it.
-- `penalty_notice_threshold`: the **attendance officers** of the site, **never the DSL**:
-  a penalty notice is an attendance-enforcement decision, not a safeguarding one
-  (statutory.md §4, national framework, WTTISA ch. 6 paras 174-200 [S]). A profile listing
-  `dsl` for it is overridden here.
-- `attendance_return_10_day`, `sickness_return_15_day`: the attendance officers too: they
-  make the returns to the LA (statutory.md §3.2, §3.3 [S]). The safeguarding side of a long
-  absence is the DSL's through `continuous_absence` and `cme_ten_days`.
-- `first_day_contact_ladder`: the attendance officers, who make the calls and visits of
-  the escalation ladder (issue 6); the DSL hears through `no_contact_safeguarding`.
-- An attendance-officer alert at a site with no attendance officer notifies nobody (a
-  warning is logged) and waits in the inbox for whoever becomes one: never a DSL instead.
-- The profile's `notify` may narrow a DSL alert's team to `dsl` or `deputy_dsl`; other
-  staff roles it lists (e.g. `attendance_officer` for persistent absence) are not told,
-  because they could not open the alert (selectors.py decides who sees which).
-- People outside the school (social worker, virtual school, placing school, LA) are not
-  messaged about alerts: the alert lists them as a to-do for the DSL, with their contact
-  details, so no safeguarding detail leaves the system by an unattended channel. The
-  same-day absence notice they get (who is absent, that no reason is known yet) is sent by
-  first-day calling (followup/agency.py), not from here.
-
-## The lead DSL (how "lead" is determined)
-
-A user holding the **`dsl` role at any site of the organisation** is a lead DSL for the
-whole organisation; `deputy_dsl` is a site role. (Seed 004 has one lead DSL and a deputy per
-site; a `Membership` is per site, so the lead is whoever the organisation made `dsl`.) When
-several users are `dsl`, all of them are leads and all are told of an escalation.
+Who an alert goes to, and the lead DSL, are routing.py's.
 
 ## Escalation
 
@@ -65,15 +35,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from safewell.accounts.models import Membership, Role, User
+from safewell.accounts.models import User
 from safewell.audit.models import Action
 from safewell.audit.services import audit_log
-from safewell.policy import rule_ids
+from safewell.core.outbox import deliver_after_commit
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
 from safewell.policy.models import (
     LIVE_STATES,
@@ -89,7 +59,9 @@ from safewell.policy.models import (
     Severity,
     StaffAlertContact,
 )
-from safewell.schools.models import Organisation, Site
+from safewell.policy.routing import ROUTE_DSL, lead_dsls, route_for, rule_delivery, team_for
+from safewell.policy.selectors import alerts_visible_to
+from safewell.schools.models import Site
 
 logger = logging.getLogger("safewell.policy.alerts")
 
@@ -101,142 +73,6 @@ ALERT_ALREADY_CLOSED = "This alert is already {state}: it cannot be changed."
 ALERT_ALREADY_ACKNOWLEDGED = "This alert has already been acknowledged."
 NOT_YOURS_TO_ACT_ON = "Only the people this alert is routed to may act on it."
 UNKNOWN_SEVERITY = "Unknown severity {severity!r} for rule {rule_id}: use one of {choices}."
-
-# --- Routing tables -----------------------------------------------------------------------------
-
-ROUTE_DSL = "dsl"
-ROUTE_ATTENDANCE_OFFICER = "attendance_officer"
-DSL_TEAM_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL})
-# statutory.md §4 [S]: the penalty-notice threshold is for the attendance officer, never the DSL.
-NEVER_TO_DSL_RULES = frozenset({rule_ids.PENALTY_NOTICE_THRESHOLD})
-# statutory.md §3.2, §3.3 [S]: the 10-day attendance return and the 15-day sickness return
-# are returns to the LA that the attendance officer makes.
-ATTENDANCE_OFFICER_RULES = NEVER_TO_DSL_RULES | {rule_ids.ATTENDANCE_RETURN_10_DAY, rule_ids.SICKNESS_RETURN_15_DAY}
-# issue 6 §7: the attendance officers make the calls and the home visits of the escalation
-# ladder; the DSL hears through no_contact_safeguarding (seed 000 §5).
-ATTENDANCE_OFFICER_RULES |= {rule_ids.FIRST_DAY_CONTACT_LADDER}
-
-# Without a profile in force (a new organisation), a rule's alerts still reach someone.
-DEFAULT_ACKNOWLEDGE_WITHIN_HOURS = 24
-DEFAULT_CHANNELS: tuple[str, ...] = (Channel.IN_APP, Channel.EMAIL)
-EXTERNAL_RECIPIENTS = ("social_worker", "virtual_school", "placing_school", "local_authority")
-
-# The words an email or text may use for an alert: a category, never the child or the evidence.
-CATEGORY_OF_RULE: dict[str, str] = {
-    rule_ids.CONTINUOUS_ABSENCE: "Continuous absence",
-    rule_ids.CME_TEN_DAYS: "Child missing education check",
-    rule_ids.ATTENDANCE_RETURN_10_DAY: "LA attendance return",
-    rule_ids.SICKNESS_RETURN_15_DAY: "LA sickness return",
-    rule_ids.DELETION_GROUND_20_DAY: "Deletion ground approaching",
-    rule_ids.PERSISTENT_ABSENCE: "Persistent absence",
-    rule_ids.SEVERE_ABSENCE: "Severe absence",
-    rule_ids.PENALTY_NOTICE_THRESHOLD: "Penalty notice threshold",
-    rule_ids.VULNERABLE_UNEXPLAINED_ABSENCE: "Unexplained absence (priority)",
-    rule_ids.POLICY_REVIEW_DUE: "Policy review due",
-    rule_ids.CONCERN_AWAITING_TRIAGE: "Safeguarding concern raised",
-    rule_ids.CME_NOTIFICATION_DUE: "CME notification to the local authority",
-    rule_ids.RETURN_HOME_INTERVIEW_DUE: "Return home interview due",
-    rule_ids.REPEAT_MISSING_EPISODES: "Repeated missing episodes",
-    rule_ids.REINTEGRATION_REVIEW_OVERDUE: "Reintegration plan review overdue",
-    rule_ids.FIRST_DAY_CONTACT_LADDER: "First-day calling: next step due",
-    rule_ids.NO_CONTACT_SAFEGUARDING: "No contact with the family (priority)",
-}
-PATTERN_CATEGORY = "Attendance pattern"
-
-
-def category_of(rule_id: str) -> str:
-    return CATEGORY_OF_RULE.get(rule_id, PATTERN_CATEGORY)
-
-
-def route_for(rule_id: str) -> str:
-    return ROUTE_ATTENDANCE_OFFICER if rule_id in ATTENDANCE_OFFICER_RULES else ROUTE_DSL
-
-
-# --- The profile's settings for a rule ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleDelivery:
-    """What the profile in force says about delivering one rule's alerts."""
-
-    channels: tuple[str, ...]
-    acknowledge_within_hours: int
-    notify: tuple[str, ...]
-
-
-DEFAULT_DELIVERY = RuleDelivery(DEFAULT_CHANNELS, DEFAULT_ACKNOWLEDGE_WITHIN_HOURS, ())
-
-
-def _text(value) -> str:
-    """A recipient or channel from the profile: an enum member, a str, or an object with a role."""
-    value = getattr(value, "role", value)
-    return str(getattr(value, "value", value))
-
-
-def rule_delivery(organisation: Organisation, rule_id: str, *, cache: dict | None = None) -> RuleDelivery:
-    """The channels, deadline and recipients the organisation's profile sets for `rule_id`."""
-    cache = {} if cache is None else cache
-    if organisation.pk not in cache:
-        cache[organisation.pk] = _profile_of(organisation)
-    profile = cache[organisation.pk]
-    settings = getattr(profile, "rules", {}).get(rule_id) if profile is not None else None
-    if settings is None:
-        return DEFAULT_DELIVERY
-    return RuleDelivery(
-        channels=tuple(_text(c) for c in getattr(settings, "channels", DEFAULT_CHANNELS)) or DEFAULT_CHANNELS,
-        acknowledge_within_hours=int(getattr(settings, "acknowledge_within_hours", DEFAULT_ACKNOWLEDGE_WITHIN_HOURS)),
-        notify=tuple(_text(r) for r in getattr(settings, "notify", ())),
-    )
-
-
-def _profile_of(organisation: Organisation):
-    try:
-        from safewell.policy.profiles import profile_for
-    except ImportError:  # the profiles module is not there yet: defaults apply
-        return None
-    try:
-        return profile_for(organisation)
-    except (LookupError, ObjectDoesNotExist):  # no profile installed for this organisation
-        return None
-
-
-# --- Recipients -----------------------------------------------------------------------------------
-
-
-def lead_dsls(organisation_id: int) -> list[User]:
-    """Every active user holding `dsl` at a site of the organisation (see module docstring)."""
-    return list(
-        User.objects.filter(
-            is_active=True, memberships__role=Role.DSL, memberships__site__organisation_id=organisation_id
-        ).distinct().order_by("pk")
-    )
-
-
-def _members(site_id: int, roles: Iterable[str]) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, memberships__site_id=site_id, memberships__role__in=list(roles))
-        .distinct().order_by("pk")
-    )
-
-
-def team_for(alert: Alert, notify: Sequence[str] = ()) -> tuple[list[User], str]:
-    """The staff an alert is routed to, and how to name them in a message. For a DSL alert
-    the profile's `notify` may narrow the team to `dsl` or `deputy_dsl`; it cannot widen
-    it to other roles (the routing above decides who sees an alert)."""
-    site_name = alert.site.name if alert.site_id else alert.organisation.name
-    if alert.routed_to_role == ROUTE_ATTENDANCE_OFFICER:
-        users = _members(alert.site_id, [Role.ATTENDANCE_OFFICER]) if alert.site_id else []
-        if not users:
-            # Never a DSL instead (statutory.md §4); the alert waits in the inbox of whoever
-            # becomes the site's attendance officer.
-            logger.warning("%s alert %s: %s has no attendance officer to notify", alert.rule_id, alert.pk, site_name)
-        return users, f"the attendance officers at {site_name}"
-    roles = DSL_TEAM_ROLES & set(notify) or DSL_TEAM_ROLES
-    users = _members(alert.site_id, roles) if alert.site_id else []
-    if not users:
-        users = lead_dsls(alert.organisation_id)
-    return users, f"the DSL team at {site_name}"
-
 
 def _address(user: User, channel: str, phones: dict[int, str]) -> str:
     if channel == Channel.EMAIL:
@@ -313,14 +149,8 @@ def notifications_queue(
         existing.update(Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True))
     written = Notification.objects.bulk_create([r for r in rows if r.dedupe_key not in existing], batch_size=500)
     if written:
-        _deliver_after_commit()
+        deliver_after_commit(Notification)
     return len(written)
-
-
-def _deliver_after_commit() -> None:
-    from safewell.policy.tasks import deliver_notifications_soon
-
-    transaction.on_commit(deliver_notifications_soon)
 
 
 # --- alerts_sync ------------------------------------------------------------------------------
@@ -602,8 +432,6 @@ def _covers(scope: EvaluationScope, alert: Alert) -> bool:
 
 def can_act_on(user: User, alert: Alert) -> bool:
     """Whoever may see an alert may act on it: the people it is routed to (selectors.py)."""
-    from safewell.policy.selectors import alerts_visible_to
-
     return alerts_visible_to(user).filter(pk=alert.pk).exists()
 
 

@@ -19,9 +19,9 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from safewell.core.outbox import BATCH_SIZE, DeliveryReport, deliver_due
-from safewell.policy.alerts import category_of
 from safewell.core.sms import SmsProvider, sms_provider_from_settings
 from safewell.policy.models import Channel, Notification, NotificationKind
+from safewell.policy.routing import category_of
 
 
 EMAIL_SUBJECT = {

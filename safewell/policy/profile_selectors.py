@@ -19,6 +19,8 @@ from safewell.accounts.models import Role, User
 from safewell.accounts.selectors import roles_for
 from safewell.audit.models import AuditEvent
 from safewell.core.request_context import current
+from safewell.followup.ladder import Rung
+from safewell.followup.profile_settings import FollowupSettings
 from safewell.policy.models import PolicyProfile
 from safewell.policy.profiles import (
     FALLBACK_PROFILE_NAME,
@@ -68,6 +70,22 @@ def profile_for(organisation: Organisation | int) -> Profile:
         )
         cache[organisation_id] = shipped_profile(FALLBACK_PROFILE_NAME) if parsed is None else profile_from_json(parsed)
     return cache[organisation_id]
+
+
+def followup_settings_for(organisation_id: int) -> FollowupSettings:
+    """The profile in force as first-day calling reads it (PolicyConfig.ready registers this
+    with followup/profile_settings.py)."""
+    profile = profile_for(organisation_id)
+    calling = profile.first_day_calling
+    return FollowupSettings(
+        ladder=tuple(Rung(rung.step, rung.within_hours) for rung in profile.escalation_ladder.rungs),
+        vulnerable_if=tuple(profile.rules.vulnerable_unexplained_absence.vulnerable_if),
+        over_18_parent_notification=profile.options.over_18_parent_notification,
+        placing_school_notification=profile.options.placing_school_notification,
+        send_messages_automatically=calling.send_messages_automatically,
+        send_messages_at=calling.send_time(),
+        message_channels=tuple(calling.message_channels),
+    )
 
 
 @dataclass(frozen=True)

@@ -892,14 +892,6 @@ def _kind_problems(data: dict, lines: dict[YamlPath, int], organisation_kind: st
     return [ProfileError(lines.get(("organisation_kind",)), "organisation_kind", message)]
 
 
-def profile_for(organisation: Any) -> Profile:
-    """The profile in force for an organisation (or its id); the statutory one if none.
-    Defined in profile_selectors.py (it reads the database); here too for convenience."""
-    from safewell.policy.profile_selectors import profile_for as selector
-
-    return selector(organisation)
-
-
 def profile_from_json(parsed: dict) -> Profile:
     """A stored profile (`PolicyProfile.parsed`) back as a `Profile`. JSON has no dates, so the
     two ISO dates are turned back into dates first; everything else validates as written."""

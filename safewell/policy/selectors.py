@@ -4,7 +4,7 @@ Who sees (and may act on) which alerts; roles are `Membership` roles:
 
 | role                                | alerts                                                           |
 |-------------------------------------|------------------------------------------------------------------|
-| dsl (the lead DSL, alerts.py)       | DSL alerts of every site of the organisations where they are dsl |
+| dsl (the lead DSL, routing.py)      | DSL alerts of every site of the organisations where they are dsl |
 | deputy_dsl                          | DSL alerts of their own site(s) only                             |
 | attendance_officer                  | alerts routed to attendance officers (penalty notice threshold, the LA attendance and sickness returns) of their own site(s) |
 | admin, teacher, pastoral, external  | none (the inbox answers 403)                                     |
@@ -27,13 +27,6 @@ from django.http import Http404
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.services import audit_read
 from safewell.policy import rule_ids
-from safewell.policy.alerts import (
-    EXTERNAL_RECIPIENTS,
-    ROUTE_ATTENDANCE_OFFICER,
-    ROUTE_DSL,
-    category_of,
-    rule_delivery,
-)
 from safewell.policy.models import (
     LIVE_STATES,
     SEVERITY_RANK,
@@ -43,6 +36,13 @@ from safewell.policy.models import (
     Channel,
     Notification,
     Severity,
+)
+from safewell.policy.routing import (
+    EXTERNAL_RECIPIENTS,
+    ROUTE_ATTENDANCE_OFFICER,
+    ROUTE_DSL,
+    category_of,
+    rule_delivery,
 )
 from safewell.pupils.models import ProfessionalRole, Pupil
 from safewell.pupils.selectors import professionals_on

@@ -14,27 +14,27 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from safewell.policy.alerts import alerts_escalate_overdue
+from safewell.policy.outbox import notifications_deliver_due
+
 logger = logging.getLogger("safewell.policy.tasks")
 
 
 @task()
 def deliver_notifications() -> dict[str, int]:
-    from safewell.policy.outbox import notifications_deliver_due
-
     return notifications_deliver_due(now=timezone.now()).as_dict()
 
 
 @task()
 def escalate_overdue_alerts() -> int:
-    from safewell.policy.alerts import alerts_escalate_overdue
-
     # Each escalation queues its notifications and asks for delivery on commit.
     return len(alerts_escalate_overdue(now=timezone.now()))
 
 
 def deliver_notifications_soon() -> None:
-    """Ask a worker to deliver now (called on commit). If the queue is down, the rows wait
-    for the every-minute run: the alert itself is already committed."""
+    """Ask a worker to deliver now, once an alert's transaction commits (PolicyConfig.ready
+    registers it with core/outbox.py, so the alerts need not import this module). If the
+    queue is down, the rows wait for the every-minute run: the alert is already committed."""
     try:
         deliver_notifications.enqueue()
     except Exception:  # noqa: BLE001 - delivery is retried by the schedule; never fail the caller

@@ -35,7 +35,8 @@ from typing import IO
 from django.db import transaction
 
 from safewell.accounts.models import Membership, User
-from safewell.audit.services import audit_bulk, json_safe
+from safewell.audit.changes import json_safe
+from safewell.audit.services import audit_bulk
 from safewell.core.import_problems import ImportProblem, ImportRejected
 from safewell.pupils import upn as upns
 from safewell.pupils.models import ClassMembership, Lesson, Period, Pupil, Subject, TeachingClass, Weekday

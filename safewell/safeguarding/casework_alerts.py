@@ -30,7 +30,8 @@ from safewell.policy import rule_ids as R
 from safewell.policy.alerts import SyncResult, alert_action, alerts_sync
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
 from safewell.policy.models import LIVE_STATES, Alert
-from safewell.policy.profiles import Profile, profile_for
+from safewell.policy.profile_selectors import profile_for
+from safewell.policy.profiles import Profile
 from safewell.safeguarding.chronology import LONDON
 from safewell.safeguarding.models import (
     LIVE_CASE_STATUSES,

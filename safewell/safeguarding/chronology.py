@@ -267,8 +267,8 @@ def _alerts(pupil: Pupil, filters: ChronologyFilter) -> list[Item]:
     """The DSL team's alerts about the child and each decision about them. Alerts routed to
     attendance officers only (the penalty-notice threshold, the LA returns) are not the DSL's
     business (statutory.md §4 [S]) and stay out."""
-    from safewell.policy.alerts import ROUTE_DSL, category_of
     from safewell.policy.models import Alert, AlertAction
+    from safewell.policy.routing import ROUTE_DSL, category_of
 
     alerts = {a.pk: a for a in Alert.objects.filter(pupil=pupil, routed_to_role=ROUTE_DSL)}
     items = []

@@ -10,7 +10,7 @@ from django.db.models import CharField, Value
 from django.urls import reverse
 
 from safewell.policy import rule_ids as R
-from safewell.policy.alerts import ROUTE_DSL
+from safewell.policy.routing import ROUTE_DSL
 from safewell.policy.models import Alert
 from safewell.policy.selectors import AlertLink
 from safewell.safeguarding import selectors

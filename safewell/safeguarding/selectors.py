@@ -31,6 +31,7 @@ from django.http import Http404
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.services import audit_read
+from safewell.policy.profile_selectors import profile_for
 from safewell.pupils.models import Pupil
 from safewell.safeguarding import chronology
 from safewell.safeguarding.models import (
@@ -103,7 +104,7 @@ def can_work_on(user: User, pupil: Pupil) -> bool:
 
 
 def is_lead_dsl(user: User, organisation_id: int) -> bool:
-    """`dsl` at any site of the organisation (policy/alerts.py, "The lead DSL")."""
+    """`dsl` at any site of the organisation (policy/routing.py, "The lead DSL")."""
     return user.is_authenticated and Membership.objects.filter(
         user=user, role=Role.DSL, site__organisation_id=organisation_id
     ).exists()
@@ -459,8 +460,6 @@ class InterviewClock:
 
 
 def rhi_hours(organisation_id: int) -> int:
-    from safewell.policy.profiles import profile_for
-
     return profile_for(organisation_id).deadlines.return_home_interview_within_hours
 
 

@@ -19,8 +19,10 @@ from django.db import IntegrityError, transaction
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.policy import rule_ids as R
-from safewell.policy.alerts import ROUTE_DSL, alert_action, category_of
+from safewell.policy.alerts import alert_action
 from safewell.policy.models import Alert
+from safewell.policy.profile_selectors import profile_for
+from safewell.policy.routing import ROUTE_DSL, category_of
 from safewell.pupils.models import Pupil
 from safewell.safeguarding import questions, selectors
 from safewell.safeguarding.casework_alerts import alert_resolve, casework_alerts_sync
@@ -226,8 +228,6 @@ def in_dsl_team(user: User, pupil: Pupil) -> bool:
 def cme_school_days(organisation_id: int) -> int:
     """The CME step's school days in the profile in force (10 at most: seed 000 §7, seed 004,
     statutory.md §3.2 [S]; profiles.STATUTORY_MINIMUMS)."""
-    from safewell.policy.profiles import profile_for
-
     return profile_for(organisation_id).rules[R.CME_TEN_DAYS].school_days
 
 
@@ -292,8 +292,6 @@ def _cme_steps(case: Case, *, actor: User, now: dt.datetime) -> None:
     """A CME case puts the LA notification on the DSL's list with its due date, and asks for
     a safe-and-well check where the policy does (design.md "Thresholds"; seed 004 "a formal
     'Safe and Well' check is undertaken")."""
-    from safewell.policy.profiles import profile_for
-
     organisation = case.organisation
     referral = Referral.objects.create(
         case=case, pupil=case.pupil, kind=ReferralKind.CME_NOTIFICATION,
@@ -524,8 +522,6 @@ def risk_assessment_record(
 ) -> RiskAssessment:
     """The DSL's structured assessment (seed 004's questions, questions.py). The register's
     evidence is taken now and kept with it; a later assessment supersedes this one."""
-    from safewell.policy.profiles import profile_for
-
     _require(actor, case.pupil)
     _require_live(case)
     errors: dict[str, str] = {}

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 
 from safewell.accounts.models import ApiToken, User
-from safewell.audit.capture import REDACTED
+from safewell.audit.changes import REDACTED
 from safewell.audit.models import AuditEvent
 from safewell.audit.selectors import audit_chain_verify
 from safewell.audit.services import audit_bulk, audit_log

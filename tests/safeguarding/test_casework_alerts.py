@@ -10,9 +10,9 @@ import datetime as dt
 from django.conf import settings
 
 from safewell.attendance.models import PlannedAbsence
-from safewell.policy.engine import selectors as engine_selectors
 from safewell.policy.engine.evaluate import evaluate_and_sync
 from safewell.policy.models import Alert, AlertState
+from safewell.pupils.vulnerability import vulnerable_pupils
 from safewell.safeguarding import services
 from safewell.safeguarding.casework_alerts import casework_alerts_sync
 from safewell.safeguarding.registrations import vulnerability_markers
@@ -121,7 +121,7 @@ def test_the_engine_reads_an_open_case_and_a_previous_episode_as_vulnerability_m
     assert found[with_case.pk] == {"open_case"}
     assert found[with_episode.pk] == {"open_case", "previous_missing_episode"}
     assert neither.pk not in found and closed.pk not in found
-    marked = engine_selectors.vulnerable_pupils(today=TODAY, markers={"open_case"}, pupil_ids=[with_case.pk, neither.pk])
+    marked = vulnerable_pupils(today=TODAY, markers={"open_case"}, pupil_ids=[with_case.pk, neither.pk])
     assert marked[with_case.pk].kinds == ("open_case",) and neither.pk not in marked
 
 

@@ -21,9 +21,10 @@ import numpy as np
 from safewell.policy.engine import flags as F
 from safewell.policy.engine import kernels
 from safewell.policy.engine.candidates import AlertCandidate
-from safewell.policy.engine.selectors import LessonMarks, Vulnerability
+from safewell.policy.engine.selectors import LessonMarks
 from safewell.policy.engine.thresholds import Thresholds
 from safewell.policy.engine.timeline import Timeline, to_date
+from safewell.pupils.vulnerability import Vulnerability
 
 
 @dataclass

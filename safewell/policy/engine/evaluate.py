@@ -40,6 +40,7 @@ from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
 from safewell.policy.engine.rules import contacts, lessons, patterns, rates, runs, vulnerable, windows
 from safewell.policy.engine.thresholds import ENGINE_RULES, Thresholds, thresholds_for_organisations
 from safewell.policy.engine.timeline import Timeline, timeline_build
+from safewell.pupils.vulnerability import Vulnerability, vulnerable_pupils
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -225,7 +226,7 @@ class _Context:
     now: dt.datetime
     whereabouts_known_on: np.ndarray  # datetime64[D] per roll row, NaT when never
     sites: dict  # {site id: Site}: register close times (the escalation ladder)
-    vulnerable: dict[int, S.Vulnerability]
+    vulnerable: dict[int, Vulnerability]
     young_carers: set[int]
     closed: set[tuple[int, str, str]]
     lessons: S.LessonMarks | None
@@ -240,7 +241,7 @@ class _Context:
         organisation_of_site = dict(zip(roll.site_ids.tolist(), roll.organisation_ids.tolist()))
         calendars = S.site_calendars(organisation_of_site, years)
         markers = set().union(*(t.vulnerable_if for t in thresholds.values())) if thresholds else set()
-        vulnerable_found = S.vulnerable_pupils(today=today, markers=markers, **pupil_filter, **org_filter) \
+        vulnerable_found = vulnerable_pupils(today=today, markers=markers, **pupil_filter, **org_filter) \
             if any(t.runs(R.VULNERABLE_UNEXPLAINED_ABSENCE) for t in thresholds.values()) else {}
         groups = roll.group_ids[np.isin(roll.pupil_ids, list(vulnerable_found))] if vulnerable_found else []
         known = S.whereabouts_known_on(pupil_ids=None if full else roll.pupil_ids.tolist(), until=now)

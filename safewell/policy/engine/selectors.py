@@ -16,15 +16,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 from django.db import connection
 
+from safewell.core.chunks import id_chunks
 from safewell.schools.calendar import ClosureDay, SchoolCalendar, TermDates, YearSessions, england_bank_holidays
 
 EPOCH = dt.date(1970, 1, 1)
-_CHUNK = 5000
 
 
 def _days(column: str) -> str:
@@ -67,15 +66,6 @@ def _int_rows(sql: str, params: list, width: int) -> np.ndarray:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return np.array(rows, dtype=np.int64).reshape(-1, width)
-
-
-def _ids_chunks(pupil_ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
-    if pupil_ids is None:
-        yield None
-        return
-    ids = sorted(set(int(p) for p in pupil_ids))
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 # --- Who is on roll ----------------------------------------------------------------------------
@@ -125,7 +115,7 @@ def roll_on(
         base += " AND e.site_id = %s"
         params.append(site_id)
     parts = []
-    for chunk in _ids_chunks(pupil_ids):
+    for chunk in id_chunks(pupil_ids):
         sql, chunk_params = base, list(params)
         if chunk is not None:
             clause, values = _any("e.pupil_id", chunk)
@@ -265,7 +255,7 @@ def stores_load(
     if connection.vendor == "postgresql":
         return _stores_aggregated(year_lengths, pupil_ids=pupil_ids, site_id=site_id)
     found: dict[int, tuple[list, list]] = {year_id: ([], []) for year_id in year_lengths}
-    for chunk in _ids_chunks(pupil_ids):
+    for chunk in id_chunks(pupil_ids):
         clause, params = _any("s.academic_year_id", list(year_lengths))
         sql = f"SELECT s.academic_year_id, s.pupil_id, s.marks FROM {SessionStore._meta.db_table} s"
         if site_id is not None:
@@ -321,7 +311,7 @@ def _stores_aggregated(year_lengths: dict[int, int], *, pupil_ids, site_id) -> d
     from safewell.pupils.models import Pupil
 
     parts: dict[int, tuple[list[bytes], list[bytes]]] = {year_id: ([], []) for year_id in year_lengths}
-    for chunk in _ids_chunks(pupil_ids):
+    for chunk in id_chunks(pupil_ids):
         sql = (
             "SELECT s.academic_year_id, string_agg(int8send(s.pupil_id), ''::bytea ORDER BY s.pupil_id), "
             "string_agg(s.marks, ''::bytea ORDER BY s.pupil_id) "
@@ -367,118 +357,6 @@ def _binary_rows(sql: str, params: list) -> Iterable[tuple]:
             yield from rows
 
 
-# --- Vulnerable children and who to tell --------------------------------------------------------
-
-# Who is told the same day: the social worker, the virtual school (looked after), the youth
-# justice worker (WTTISA: unexplained absence to the YOT worker too, statutory.md §3.6 [S]).
-TELL_ROLES = ("social_worker", "virtual_school", "youth_justice")
-
-
-# --- Markers recorded by apps below policy -------------------------------------------------------
-#
-# Some markers of the profile's `vulnerable_if` are held by an app below policy in design.md's
-# order (an open case and a previous missing episode: the safeguarding app), which policy must
-# not import. That app registers, from its AppConfig.ready(), one bulk function answering
-# for its markers; `vulnerable_pupils` calls it when a wanted marker is one of them. The
-# function takes (today, pupil_ids | None, organisation_ids | None) and returns
-# {pupil id: marker names}, from one query whatever the number of pupils (like every read
-# here). A marker nobody registered adds no one.
-
-
-class MarkerFunction(Protocol):
-    def __call__(self, *, today: dt.date, pupil_ids: Sequence[int] | None,
-                 organisation_ids: Sequence[int] | None) -> dict[int, set[str]]: ...
-
-
-@dataclass(frozen=True)
-class _MarkerProvider:
-    markers: frozenset[str]
-    function: MarkerFunction
-
-
-_MARKER_PROVIDERS: dict[str, _MarkerProvider] = {}
-
-
-def register_vulnerability_markers(name: str, function: MarkerFunction, *, markers: Iterable[str]) -> None:
-    """Let the app `name` answer for `markers` with `function` (idempotent: a second
-    registration under the same name replaces the first, as `ready()` may run twice)."""
-    _MARKER_PROVIDERS[name] = _MarkerProvider(frozenset(markers), function)
-
-
-def registered_markers() -> frozenset[str]:
-    return frozenset().union(*(p.markers for p in _MARKER_PROVIDERS.values()))
-
-
-def _registered_marker_kinds(wanted: set[str], *, today: dt.date, pupil_ids: Sequence[int] | None,
-                             organisation_ids: Sequence[int] | None) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = defaultdict(set)
-    for provider in _MARKER_PROVIDERS.values():
-        if not provider.markers & wanted:
-            continue
-        chunks = _ids_chunks(pupil_ids) if pupil_ids is not None else [None]
-        for chunk in chunks:
-            answer = provider.function(today=today, pupil_ids=chunk, organisation_ids=organisation_ids)
-            for pupil_id, kinds in answer.items():
-                found[int(pupil_id)] |= set(kinds) & provider.markers & wanted
-    return found
-
-
-@dataclass(frozen=True)
-class Vulnerability:
-    kinds: tuple[str, ...]
-    tell: tuple[dict, ...] = ()
-
-
-def vulnerable_pupils(
-    *, today: dt.date, markers: Iterable[str], pupil_ids: Sequence[int] | None = None,
-    organisation_ids: Sequence[int] | None = None,
-) -> dict[int, Vulnerability]:
-    """The pupils who on `today` hold one of the characteristic `markers` (the profile's
-    `vulnerable_if`: CP plan, child in need, looked after…) or have an allocated social
-    worker, with the professionals to tell. Limited to `pupil_ids` or to the pupils of
-    `organisation_ids`. Markers held below policy (an open case, a previous missing
-    episode) come from the registered functions (`register_vulnerability_markers`)."""
-    from django.db.models import Q
-
-    from safewell.pupils.models import Characteristic, CharacteristicKind, ProfessionalContact
-
-    markers = set(markers)
-    kinds_wanted = sorted(markers & set(CharacteristicKind.values))
-    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    kinds: dict[int, set[str]] = defaultdict(set)
-    tell: dict[int, list[dict]] = defaultdict(list)
-    scopes: list[Q] = []
-    if pupil_ids is not None:
-        scopes = [Q(pupil_id__in=list(chunk)) for chunk in _ids_chunks(pupil_ids)]
-    elif organisation_ids is not None:
-        scopes = [Q(pupil__organisation_id__in=list(organisation_ids))]
-    else:
-        scopes = [Q()]
-    for scope in scopes:
-        for pupil_id, kind in Characteristic.objects.filter(in_force, scope, kind__in=kinds_wanted).values_list(
-            "pupil_id", "kind"
-        ):
-            kinds[pupil_id].add(kind)
-        professionals = ProfessionalContact.objects.filter(in_force, scope, role__in=TELL_ROLES).order_by(
-            "pupil_id", "role", "-starts_on", "id"
-        )
-        for pupil_id, role, name, organisation, email, phone in professionals.values_list(
-            "pupil_id", "role", "name", "organisation", "email", "phone"
-        ):
-            tell[pupil_id].append({"role": role, "name": name, "organisation": organisation, "email": email, "phone": phone})
-            if role == "social_worker":
-                kinds[pupil_id].add("social_worker")
-    registered = _registered_marker_kinds(
-        markers, today=today, pupil_ids=pupil_ids, organisation_ids=None if pupil_ids is not None else organisation_ids,
-    )
-    for pupil_id, found in registered.items():
-        kinds[pupil_id] |= found
-    return {
-        pupil_id: Vulnerability(tuple(sorted(found)), tuple(tell.get(pupil_id, ())))
-        for pupil_id, found in kinds.items()
-    }
-
-
 def registers_closed_between(*, group_ids: Iterable[int], start: dt.date, end: dt.date) -> set[tuple[int, str, str]]:
     """(registration group, ISO date, session) of the registers closed from `start` to `end`:
     a pupil with no mark on a closed register is an unexplained absence, not a register
@@ -519,7 +397,7 @@ def whereabouts_known_on(*, pupil_ids: Sequence[int] | None, until: dt.datetime)
     if pupil_ids is None:
         return WhereaboutsKnown(known_on(None, until=until))
     found: dict[int, dt.date] = {}
-    for chunk in _ids_chunks(pupil_ids):
+    for chunk in id_chunks(pupil_ids):
         found.update(known_on(chunk, until=until))
     return WhereaboutsKnown(found)
 
@@ -535,7 +413,7 @@ def young_carers(*, today: dt.date, pupil_ids: Sequence[int] | None = None,
     rows = Characteristic.objects.filter(in_force, kind="young_carer")
     if pupil_ids is not None:
         found: set[int] = set()
-        for chunk in _ids_chunks(pupil_ids):
+        for chunk in id_chunks(pupil_ids):
             found |= set(rows.filter(pupil_id__in=chunk).values_list("pupil_id", flat=True))
         return found
     if organisation_ids is not None:
@@ -599,7 +477,7 @@ def lesson_marks_between(
     from safewell.pupils.models import Lesson
 
     columns: list[list] = [[], [], [], [], []]
-    for chunk in _ids_chunks(pupil_ids):
+    for chunk in id_chunks(pupil_ids):
         marks = LessonMark.objects.filter(
             lesson_register__lesson__teaching_class__site_id__in=list(site_ids), lesson_register__date__range=(start, end)
         )

@@ -39,7 +39,7 @@ KIND_LABELS = {
     "child_in_need": "a child in need",
     "looked_after": "looked after",
     "social_worker": "with an allocated social worker",
-    # Registered by the safeguarding app (engine/selectors.py, register_vulnerability_markers).
+    # Registered by the safeguarding app (pupils/vulnerability.py, register_vulnerability_markers).
     "open_case": "with an open safeguarding case",
     "previous_missing_episode": "who has gone missing before",
 }
