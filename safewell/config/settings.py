@@ -286,11 +286,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refused_request_in_one_line": {"()": "safewell.core.request_log.RefusedRequestInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # WeasyPrint (safeguarding PDFs) and its fontTools log every step at INFO.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # A 403 or 404 is one line (method, path, status, user), not a traceback.
+        "django.request": {"filters": ["refused_request_in_one_line"]},
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint (safeguarding PDFs) and its fontTools log every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Accounts: django-allauth, sign-in by username or email, no self-registration.
