@@ -219,6 +219,8 @@ if envbool("SAFEWELL_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file safewell.core.email_log.LogEmailBackend (the demo's) writes instead of sending.
+SAFEWELL_EMAIL_LOG = env("SAFEWELL_EMAIL_LOG", str(DATA_DIR / "email.log"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "safewell@localhost")
 
 TASKS = {

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +39,8 @@ from safewell.followup.models import (
     TemplateKind,
 )
 from safewell.followup.selectors import LONDON, local
+from safewell.core.email_log import email_log_path
+from safewell.core.sms import sms_log_path
 from safewell.pupils.models import Contact, Pupil
 
 NO_SUCH_DATE = "There is no date {day}."
@@ -57,8 +58,9 @@ TEMPLATE_SAVED = "{kind} saved."
 CONSENT_RECORDED = "{pupil}'s decision about contacting their family is recorded."
 NOT_TEMPLATE_EDITOR = "Message templates are edited by administrators and attendance officers."
 NO_SMS_LOG = "There is no text message log: this Safewell sends texts through a real provider."
+NO_EMAIL_LOG = "There is no email log: this Safewell sends emails through a real server."
 CHOOSE_A_PUPIL = "Choose the pupil."
-SMS_LOG_LINES = 200
+MESSAGE_LOG_LINES = 200
 
 
 def _now() -> dt.datetime:
@@ -108,7 +110,8 @@ def day(request: HttpRequest) -> HttpResponse:
         "can_decide": selectors.can_decide(request.user, site),
         "proposals": selectors.proposals_waiting(site), "replies": selectors.replies_waiting(site),
         "reports": selectors.reports_waiting(site), "day_messages": selectors.messages_of_day(site, today),
-        "ledger": _ledger(site, today), "sms_log_shown": _sms_log_path() is not None,
+        "ledger": _ledger(site, today), "sms_log_shown": sms_log_path() is not None,
+        "email_log_shown": email_log_path() is not None,
         "tier_labels": selectors.TIER_LABELS, "reason_choices": ReasonCategory.choices,
         "not_today": today != local(now).date(),
     })
@@ -411,22 +414,29 @@ def message_templates(request: HttpRequest) -> HttpResponse:
                   status=400 if errors else 200)
 
 
-def _sms_log_path() -> Path | None:
-    """The log the default provider writes, when that provider is the one in use."""
-    if getattr(settings, "SAFEWELL_SMS_PROVIDER", "") != "safewell.core.sms.LogSmsProvider":
-        return None
-    return Path(getattr(settings, "SAFEWELL_SMS_LOG", "") or Path(settings.DATA_DIR) / "sms.log")
-
-
 @require_GET
 @login_required
 def sms_log(request: HttpRequest) -> HttpResponse:
     """The demo's fake SMS provider writes each text to a file; this shows the newest."""
+    return _message_log(request, path=sms_log_path(), missing=NO_SMS_LOG, template="followup/sms_log.html",
+                        detail="the SMS log", columns=3)
+
+
+@require_GET
+@login_required
+def email_log(request: HttpRequest) -> HttpResponse:
+    """The demo's email backend writes each email to a file; this shows the newest."""
+    return _message_log(request, path=email_log_path(), missing=NO_EMAIL_LOG, template="followup/email_log.html",
+                        detail="the email log", columns=4)
+
+
+def _message_log(request: HttpRequest, *, path: Path | None, missing: str, template: str, detail: str,
+                 columns: int) -> HttpResponse:
+    """The newest lines of a log of tab-separated messages, for the follow-up staff."""
     selectors.site_for_followup(request.user, None, current_site(request))
-    path = _sms_log_path()
     if path is None:
-        raise Http404(NO_SMS_LOG)
-    lines = path.read_text(encoding="utf-8").splitlines()[-SMS_LOG_LINES:] if path.exists() else []
-    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail="the SMS log")
-    rows = [line.split("\t", 2) for line in reversed(lines)]
-    return render(request, "followup/sms_log.html", {"rows": [r for r in rows if len(r) == 3], "path": path})
+        raise Http404(missing)
+    lines = path.read_text(encoding="utf-8").splitlines()[-MESSAGE_LOG_LINES:] if path.exists() else []
+    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail=detail)
+    rows = [line.split("\t", columns - 1) for line in reversed(lines)]
+    return render(request, template, {"rows": [r for r in rows if len(r) == columns], "path": path})
