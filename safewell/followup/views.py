@@ -1,6 +1,7 @@
 """The attendance officer's day (issue 6 §7): one page per site with the calling list (kept
 live by htmx), the ledger, the replies and reports to accept, the code proposals and the
-day's messages; the one-screen form to log an attempt; the templates; the demo's SMS log.
+day's messages; the one-screen form to log an attempt; the templates; the demo's SMS and
+email logs.
 
 Who may use what: selectors.py (the table at the top). Views parse, check the site, call a
 service or selector, and render; reads of safeguarding facts are audited here, once per
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib import messages
@@ -414,29 +416,50 @@ def message_templates(request: HttpRequest) -> HttpResponse:
                   status=400 if errors else 200)
 
 
+@dataclass(frozen=True)
+class MessageLog:
+    """A log the demo's texts or emails are written to instead of being sent, one per line."""
+
+    title: str
+    writer: str  # what writes it: "provider" (texts) or "backend" (emails)
+    messages: str
+    caption: str
+    headings: tuple[str, ...]  # one per tab-separated field of a line
+    missing: str  # why there is no page, when another provider or backend is in use
+    audit_detail: str
+
+
+SMS_LOG = MessageLog(title="SMS log", writer="provider", messages="texts",
+                     caption="Text messages written to the log, newest first",
+                     headings=("When", "To", "Message"), missing=NO_SMS_LOG, audit_detail="the SMS log")
+EMAIL_LOG = MessageLog(title="Email log", writer="backend", messages="emails",
+                       caption="Emails written to the log, newest first",
+                       headings=("When", "To", "Subject", "Message"), missing=NO_EMAIL_LOG,
+                       audit_detail="the email log")
+
+
 @require_GET
 @login_required
 def sms_log(request: HttpRequest) -> HttpResponse:
     """The demo's fake SMS provider writes each text to a file; this shows the newest."""
-    return _message_log(request, path=sms_log_path(), missing=NO_SMS_LOG, template="followup/sms_log.html",
-                        detail="the SMS log", columns=3)
+    return _message_log(request, SMS_LOG, sms_log_path())
 
 
 @require_GET
 @login_required
 def email_log(request: HttpRequest) -> HttpResponse:
     """The demo's email backend writes each email to a file; this shows the newest."""
-    return _message_log(request, path=email_log_path(), missing=NO_EMAIL_LOG, template="followup/email_log.html",
-                        detail="the email log", columns=4)
+    return _message_log(request, EMAIL_LOG, email_log_path())
 
 
-def _message_log(request: HttpRequest, *, path: Path | None, missing: str, template: str, detail: str,
-                 columns: int) -> HttpResponse:
+def _message_log(request: HttpRequest, log: MessageLog, path: Path | None) -> HttpResponse:
     """The newest lines of a log of tab-separated messages, for the follow-up staff."""
     selectors.site_for_followup(request.user, None, current_site(request))
     if path is None:
-        raise Http404(missing)
+        raise Http404(log.missing)
     lines = path.read_text(encoding="utf-8").splitlines()[-MESSAGE_LOG_LINES:] if path.exists() else []
-    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail=detail)
-    rows = [line.split("\t", columns - 1) for line in reversed(lines)]
-    return render(request, template, {"rows": [r for r in rows if len(r) == columns], "path": path})
+    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail=log.audit_detail)
+    fields = len(log.headings)
+    rows = [line.split("\t", fields - 1) for line in reversed(lines)]
+    return render(request, "followup/message_log.html",
+                  {"log": log, "rows": [row for row in rows if len(row) == fields], "path": path})
