@@ -29,6 +29,8 @@ class Access:
     kwargs: Callable[[Personas], dict] | None = None
     # Not exercised per persona: a third party decides (Django admin) or it needs a token.
     exercised: bool = True
+    # Settings the URL needs to exist at all (a page that only the demo's backends have).
+    settings: dict[str, str] = field(default_factory=dict, compare=False)
     why: str = field(default="", compare=False)
 
 
@@ -200,6 +202,9 @@ ACCESS: dict[str, Access] = {
     "followup:templates": only("admin", "attendance_officer"),
     # The demo's SMS log (the log provider in use): follow-up staff only.
     "followup:sms_log": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    # The demo's email log (the log backend in use): the same people.
+    "followup:email_log": only("dsl", "deputy_dsl_south", "attendance_officer",
+                               settings={"EMAIL_BACKEND": "safewell.core.email_log.LogEmailBackend"}),
     "api:pupil_contact_attempts": only("dsl", "attendance_officer", kwargs=lambda p: {"pupil_id": make_pupil(p.north).pk}),
     "api:contact_attempt_log": not_exercised(
         "a JSON POST: tests/followup/test_contact_attempts_api.py tries each persona"
@@ -470,8 +475,10 @@ def is_login_redirect(response) -> bool:
 
 
 @pytest.mark.parametrize(("name", "persona"), exercised_cases())
-def test_each_persona_gets_the_decided_access(client, personas, name, persona):
+def test_each_persona_gets_the_decided_access(client, personas, settings, name, persona):
     access = ACCESS[name]
+    for setting, value in access.settings.items():
+        setattr(settings, setting, value)
     if persona != "anonymous":
         client.force_login(personas.all_signed_in()[persona])
     url = reverse(name, kwargs=access.kwargs(personas) if access.kwargs else None)

@@ -218,6 +218,8 @@ if envbool("SAFEWELL_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file safewell.core.email_log.LogEmailBackend (the demo's) writes instead of sending.
+SAFEWELL_EMAIL_LOG = env("SAFEWELL_EMAIL_LOG", str(DATA_DIR / "email.log"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "safewell@localhost")
 
 TASKS = {
@@ -285,11 +287,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refused_request_in_one_line": {"()": "safewell.core.request_log.RefusedRequestInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # WeasyPrint (safeguarding PDFs) and its fontTools log every step at INFO.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # A 403 or 404 is one line (method, path, status, user), not a traceback.
+        "django.request": {"filters": ["refused_request_in_one_line"]},
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint (safeguarding PDFs) and its fontTools log every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Accounts: django-allauth, sign-in by username or email, no self-registration.

@@ -86,6 +86,13 @@ class FailingSmsProvider:
         return f"fake:{len(self.sent)}"
 
 
+def sms_log_path() -> Path | None:
+    """The file the log provider writes, when it is the provider in use."""
+    if getattr(settings, "SAFEWELL_SMS_PROVIDER", "") != DEFAULT_PROVIDER:
+        return None
+    return Path(getattr(settings, "SAFEWELL_SMS_LOG", "") or Path(settings.DATA_DIR) / "sms.log")
+
+
 def sms_provider_from_settings() -> SmsProvider:
     path = getattr(settings, "SAFEWELL_SMS_PROVIDER", "") or DEFAULT_PROVIDER
     try:

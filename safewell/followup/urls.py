@@ -19,5 +19,6 @@ urlpatterns = [
     path("agency-notices/", views.agency_notices_send, name="agency_notices_send"),
     path("templates/", views.message_templates, name="templates"),
     path("sms-log/", views.sms_log, name="sms_log"),
+    path("email-log/", views.email_log, name="email_log"),
     path("webhooks/sms/", public_views.sms_webhook, name="sms_webhook"),
 ]

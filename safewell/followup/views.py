@@ -1,6 +1,7 @@
 """The attendance officer's day (issue 6 §7): one page per site with the calling list (kept
 live by htmx), the ledger, the replies and reports to accept, the code proposals and the
-day's messages; the one-screen form to log an attempt; the templates; the demo's SMS log.
+day's messages; the one-screen form to log an attempt; the templates; the demo's SMS and
+email logs.
 
 Who may use what: selectors.py (the table at the top). Views parse, check the site, call a
 service or selector, and render; reads of safeguarding facts are audited here, once per
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +41,8 @@ from safewell.followup.models import (
     TemplateKind,
 )
 from safewell.followup.selectors import LONDON, local
+from safewell.core.email_log import email_log_path
+from safewell.core.sms import sms_log_path
 from safewell.pupils.models import Contact, Pupil
 
 NO_SUCH_DATE = "There is no date {day}."
@@ -57,8 +60,9 @@ TEMPLATE_SAVED = "{kind} saved."
 CONSENT_RECORDED = "{pupil}'s decision about contacting their family is recorded."
 NOT_TEMPLATE_EDITOR = "Message templates are edited by administrators and attendance officers."
 NO_SMS_LOG = "There is no text message log: this Safewell sends texts through a real provider."
+NO_EMAIL_LOG = "There is no email log: this Safewell sends emails through a real server."
 CHOOSE_A_PUPIL = "Choose the pupil."
-SMS_LOG_LINES = 200
+MESSAGE_LOG_LINES = 200
 
 
 def _now() -> dt.datetime:
@@ -108,7 +112,8 @@ def day(request: HttpRequest) -> HttpResponse:
         "can_decide": selectors.can_decide(request.user, site),
         "proposals": selectors.proposals_waiting(site), "replies": selectors.replies_waiting(site),
         "reports": selectors.reports_waiting(site), "day_messages": selectors.messages_of_day(site, today),
-        "ledger": _ledger(site, today), "sms_log_shown": _sms_log_path() is not None,
+        "ledger": _ledger(site, today), "sms_log_shown": sms_log_path() is not None,
+        "email_log_shown": email_log_path() is not None,
         "tier_labels": selectors.TIER_LABELS, "reason_choices": ReasonCategory.choices,
         "not_today": today != local(now).date(),
     })
@@ -411,22 +416,50 @@ def message_templates(request: HttpRequest) -> HttpResponse:
                   status=400 if errors else 200)
 
 
-def _sms_log_path() -> Path | None:
-    """The log the default provider writes, when that provider is the one in use."""
-    if getattr(settings, "SAFEWELL_SMS_PROVIDER", "") != "safewell.core.sms.LogSmsProvider":
-        return None
-    return Path(getattr(settings, "SAFEWELL_SMS_LOG", "") or Path(settings.DATA_DIR) / "sms.log")
+@dataclass(frozen=True)
+class MessageLog:
+    """A log the demo's texts or emails are written to instead of being sent, one per line."""
+
+    title: str
+    writer: str  # what writes it: "provider" (texts) or "backend" (emails)
+    messages: str
+    caption: str
+    headings: tuple[str, ...]  # one per tab-separated field of a line
+    missing: str  # why there is no page, when another provider or backend is in use
+    audit_detail: str
+
+
+SMS_LOG = MessageLog(title="SMS log", writer="provider", messages="texts",
+                     caption="Text messages written to the log, newest first",
+                     headings=("When", "To", "Message"), missing=NO_SMS_LOG, audit_detail="the SMS log")
+EMAIL_LOG = MessageLog(title="Email log", writer="backend", messages="emails",
+                       caption="Emails written to the log, newest first",
+                       headings=("When", "To", "Subject", "Message"), missing=NO_EMAIL_LOG,
+                       audit_detail="the email log")
 
 
 @require_GET
 @login_required
 def sms_log(request: HttpRequest) -> HttpResponse:
     """The demo's fake SMS provider writes each text to a file; this shows the newest."""
+    return _message_log(request, SMS_LOG, sms_log_path())
+
+
+@require_GET
+@login_required
+def email_log(request: HttpRequest) -> HttpResponse:
+    """The demo's email backend writes each email to a file; this shows the newest."""
+    return _message_log(request, EMAIL_LOG, email_log_path())
+
+
+def _message_log(request: HttpRequest, log: MessageLog, path: Path | None) -> HttpResponse:
+    """The newest lines of a log of tab-separated messages, for the follow-up staff."""
     selectors.site_for_followup(request.user, None, current_site(request))
-    path = _sms_log_path()
     if path is None:
-        raise Http404(NO_SMS_LOG)
-    lines = path.read_text(encoding="utf-8").splitlines()[-SMS_LOG_LINES:] if path.exists() else []
-    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail="the SMS log")
-    rows = [line.split("\t", 2) for line in reversed(lines)]
-    return render(request, "followup/sms_log.html", {"rows": [r for r in rows if len(r) == 3], "path": path})
+        raise Http404(log.missing)
+    lines = path.read_text(encoding="utf-8").splitlines()[-MESSAGE_LOG_LINES:] if path.exists() else []
+    audit_read(target=current_site(request) or selectors.followup_sites_for(request.user)[0], detail=log.audit_detail)
+    fields = len(log.headings)
+    rows = [line.split("\t", fields - 1) for line in reversed(lines)]
+    return render(request, "followup/message_log.html",
+                  {"log": log, "rows": [row for row in rows if len(row) == fields], "path": path})

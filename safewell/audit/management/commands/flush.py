@@ -17,6 +17,8 @@ from safewell.audit import append_only
 
 
 class Command(DjangoFlush):
+    help = "Empty every table, the append-only audit log too (Django's flush: take a backup first)."
+
     def handle(self, **options: Any) -> None:
         connection = connections[options.get("database") or DEFAULT_DB_ALIAS]
         with append_only.suspended(connection):

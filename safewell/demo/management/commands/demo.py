@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from safewell.core.email_log import LOG_BACKEND
 from safewell.core.env import envint
 from safewell.demo.management.commands._demo import (
     DEMO_PASSWORD,
@@ -37,8 +38,16 @@ PORT_IN_USE = (
     "Port {port} on {host} is already in use: stop whatever is using it, or choose another "
     "port with SAFEWELL_DEMO_PORT=8001 make demo."
 )
-# The demo is plain HTTP on loopback with fictional data.
-DEMO_ENVIRONMENT = {"SAFEWELL_HTTPS": "false", "SAFEWELL_DEMO": "true"}
+DEMO_ENVIRONMENT = {
+    # The demo is plain HTTP on loopback with fictional data.
+    "SAFEWELL_HTTPS": "false",
+    "SAFEWELL_DEMO": "true",
+    # Emails go to a log and its page, as texts do (core/email_log.py), not to the terminal.
+    "EMAIL_BACKEND": LOG_BACKEND,
+    # The terminal shows what a person needs (the welcome, then warnings and real errors),
+    # not a line for every page served or every task run.
+    "LOG_LEVEL": "WARNING",
+}
 # After Ctrl-C the children got SIGINT from the terminal too: give them this long to finish
 # before they are told again (SIGTERM), then this long before they are killed.
 STOP_GRACE_SECONDS = 3
@@ -105,8 +114,8 @@ class Command(BaseCommand):
             f"Safewell demo: http://{HOST}:{port}   (Ctrl-C stops it)",
             "",
             f"Demo logins (fictional people), password for all: {DEMO_PASSWORD}",
-            "  " + line.format(**{key: key for key in widths}),
-            *("  " + line.format(**row) for row in rows),
+            ("  " + line.format(**{key: key for key in widths})).rstrip(),
+            *(("  " + line.format(**row)).rstrip() for row in rows),
             "",
             "Logins marked TOTP also need a code from an authenticator app: add the secret",
             f"  {DEMO_TOTP_SECRET}",
@@ -114,7 +123,8 @@ class Command(BaseCommand):
             f"  {_safewell_command()} demo_totp dsl",
             "",
             "First-day calling: sign in as ap.attendance or attendance once the morning register has closed.",
-            f"Texts are written to a log, not sent: http://{HOST}:{port}/followup/sms-log/",
+            "Texts and emails are written to logs, not sent:",
+            f"  http://{HOST}:{port}/followup/sms-log/ and http://{HOST}:{port}/followup/email-log/",
             f"Parents report an absence at http://{HOST}:{port}/report-absence/brackenwell/",
             "",
         ]
@@ -169,9 +179,10 @@ def _start_children(port: int) -> list[subprocess.Popen]:
     web = [
         sys.executable, "-m", "gunicorn", "--preload", "safewell.config.wsgi:application",
         "--bind", f"{HOST}:{port}", "--workers", "2",
-        "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
+        "--log-level", "warning", "--graceful-timeout", "5", "--no-control-socket",
     ]
-    worker = [sys.executable, "-c", "from safewell.config.cli import main; main()", "worker"]
+    # Verbosity 0: the worker logs a failed task, not each task it runs.
+    worker = [sys.executable, "-c", "from safewell.config.cli import main; main()", "worker", "--verbosity", "0"]
     return [
         subprocess.Popen(command, env=environment, cwd=settings.BASE_DIR,
                          preexec_fn=_stop_when_parent_dies)
