@@ -46,6 +46,7 @@ from safewell.followup.models import (
     ContactedKind,
     ContactOutcome,
     InboundMessage,
+    MessagePurpose,
     OutboundMessage,
     ParentContactConsent,
     ReviewStatus,
@@ -551,6 +552,17 @@ def messages_of_day(site: Site, day: dt.date) -> list[OutboundMessage]:
     start = dt.datetime.combine(day, dt.time.min, tzinfo=LONDON)
     return list(OutboundMessage.objects.filter(site=site, created_at__gte=start, created_at__lt=start + dt.timedelta(days=1))
                 .select_related("pupil").order_by("-created_at", "-id"))
+
+
+def notices_sent_to(email: str, *, pupils, since: dt.datetime) -> list[OutboundMessage]:
+    """The absence notices sent to `email` since `since` about `pupils` (a queryset the
+    caller has already scoped), newest first: what an agency's own user sees as new on their
+    home page (the notices are theirs; no safeguarding detail beyond what was sent)."""
+    if not email:
+        return []
+    return list(OutboundMessage.objects.filter(
+        purpose=MessagePurpose.AGENCY_NOTICE, address__iexact=email, created_at__gte=since, pupil__in=pupils,
+    ).select_related("pupil").order_by("-created_at", "-id"))
 
 
 def pupils_in_absence_episodes(*, now: dt.datetime) -> list[int]:

@@ -573,6 +573,19 @@ def _as_datetime(value: dt.datetime | dt.date) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(0), tzinfo=chronology.LONDON)
 
 
+# --- Actions a person was given ----------------------------------------------------------------
+
+
+def tasks_owned_by(user: User) -> list[Task]:
+    """The open tasks `user` owns, soonest due first: the plan actions a DSL gives to a key
+    adult (a tutor, pastoral staff) who has no access to the case itself. Their home page
+    shows the action, the child's name and the date; not an audited read of the record."""
+    if not user.is_authenticated:
+        return []
+    return list(Task.objects.filter(owner=user, completed_at__isnull=True)
+                .select_related("case__pupil").order_by("due_on", "id"))
+
+
 # --- Concerns for the person who raised them --------------------------------------------------------
 
 
