@@ -29,13 +29,15 @@ def test_pastoral_staff_get_the_pastoral_home_page(client, personas):
     client.force_login(make_user("pastoral", personas.north, Role.PASTORAL))
     response = client.get("/")
     assert "core/home/pastoral.html" in [t.name for t in response.templates]
-    assert b"No pupils to follow up yet" in response.content
+    assert b"No actions given to you." in response.content
+    assert b"home visits due" in response.content
 
 
-def test_the_home_page_says_honestly_that_there_are_no_alerts_yet(client, personas):
+def test_the_dsl_home_page_counts_alerts_and_links_to_the_inbox(client, personas):
     client.force_login(personas.dsl)
     response = client.get("/")
-    assert b"No alerts yet: alerts appear here when a child at North site" in response.content
+    assert b'href="/policy/alerts/"><strong class="govuk-!-font-size-27">0</strong> open alerts' in response.content
+    assert b'href="/safeguarding/#open-cases"><strong class="govuk-!-font-size-27">0</strong> open cases' in response.content
 
 
 def test_someone_with_two_roles_gets_the_home_page_of_the_higher_one(client, personas):
