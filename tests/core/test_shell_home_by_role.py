@@ -36,8 +36,8 @@ def test_pastoral_staff_get_the_pastoral_home_page(client, personas):
 def test_the_dsl_home_page_counts_alerts_and_links_to_the_inbox(client, personas):
     client.force_login(personas.dsl)
     response = client.get("/")
-    assert b'href="/policy/alerts/"><strong class="govuk-!-font-size-27">0</strong> open alerts' in response.content
-    assert b'href="/safeguarding/#open-cases"><strong class="govuk-!-font-size-27">0</strong> open cases' in response.content
+    assert b'href="/policy/alerts/" data-figure="0"><strong class="govuk-!-font-size-27">0</strong> open alerts' in response.content
+    assert b'href="/safeguarding/#open-cases" data-figure="0"><strong class="govuk-!-font-size-27">0</strong> open cases' in response.content
 
 
 def test_someone_with_two_roles_gets_the_home_page_of_the_higher_one(client, personas):
