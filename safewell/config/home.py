@@ -89,13 +89,17 @@ def dsl_home(user: User, site: Site, now: dt.datetime) -> dict:
 
 
 def _missing_registers(site: Site, now: dt.datetime) -> list[Figure]:
-    """One figure per session of today whose register has opened, as the board shows it."""
+    """One figure per session whose register has opened today, as the board shows it; none
+    before then (a register that has not opened cannot be missing)."""
     from safewell.attendance.models import Session
+    from safewell.attendance.register_times import register_opens_at
     from safewell.attendance.selectors import registers_missing
 
     today = now.astimezone(LONDON).date()
     figures = []
     for session, name in ((Session.AM, "morning"), (Session.PM, "afternoon")):
+        if now < register_opens_at(site, today, session):
+            continue
         missing = registers_missing(site=site, date=today, session=session, now=now)
         figures.append(Figure(len(missing), f"{name} register not taken", f"{name} registers not taken",
                               _url("attendance:missing_registers", {"site": site.code, "session": session})))
@@ -221,13 +225,16 @@ def admin_home(user: User, site: Site, now: dt.datetime) -> dict:
                   f"pupil{'s' if pupils != 1 else ''} at {site.name}.",
                   _url("pupils:list", {"site": site.code})),
         SetupTask("A designated safeguarding lead", has_dsl,
-                  "Alerts about children go to the DSL team.", reverse("accounts:mfa_status")),
+                  "Alerts about children go to the DSL team." if has_dsl else
+                  f"Give someone the DSL role at {organisation.name}: until then no one receives alerts about children.",
+                  reverse("accounts:mfa_status")),
         SetupTask("Two-step sign-in for everyone who needs it", mfa_missing == 0,
                   "Everyone set up." if mfa_missing == 0 else
                   f"{mfa_missing} {'person has' if mfa_missing == 1 else 'people have'} not set it up.",
                   reverse("accounts:mfa_status")),
         SetupTask("Your own policy profile", not in_force.is_fallback,
-                  "Until one is installed, the statutory minimum applies.", reverse("policy:profile")),
+                  "Until one is installed, the statutory minimum applies." if in_force.is_fallback else
+                  f"In force: {in_force.profile.title or in_force.profile.name}.", reverse("policy:profile")),
     ]
     return {"setup_tasks": tasks, "setup_left": sum(not t.done for t in tasks),
             "profile": in_force.profile, "review": review_status(in_force.profile, today=today),
