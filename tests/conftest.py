@@ -45,6 +45,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist chooses its own scheduler
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    # Imported here: xdist is only sure to be installed when it calls this hook.
+    from tests.xdist_groups import PathGroupScheduling
+
+    return PathGroupScheduling(config, log)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     vendor = connection.vendor
     terminalreporter.write_line(f"database: {vendor}")
