@@ -1,4 +1,5 @@
-"""Shared fixtures: the personas every view is tested against, and the browser set-up."""
+"""Shared fixtures: the personas every view is tested against, and the browser set-up with the
+helpers every browser test uses (signing in, the CSP console watch, plain-http cookies)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.schools.models import Organisation, OrganisationKind, Site
@@ -43,6 +45,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist chooses its own scheduler
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    # Imported here: xdist is only sure to be installed when it calls this hook.
+    from tests.xdist_groups import PathGroupScheduling
+
+    return PathGroupScheduling(config, log)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     vendor = connection.vendor
     terminalreporter.write_line(f"database: {vendor}")
@@ -67,6 +79,41 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def plain_http_cookies(request: pytest.FixtureRequest) -> None:
+    """Browser tests only: the live server speaks plain http, and a browser never sends a
+    secure cookie back over it."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    test_settings = request.getfixturevalue("settings")
+    test_settings.SESSION_COOKIE_SECURE = False
+    test_settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def csp_errors(page) -> list[str]:
+    """Console messages about the Content Security Policy: each is something it blocked."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    return errors
+
+
+def sign_in(page, live_server, user: User) -> None:
+    """Reuse a test-client session: most browser tests are about a page, not the sign-in flow."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+
+def sign_in_with_password(page, base_url: str, login: str) -> None:
+    """The sign-in form, as a person fills it in: for the tests of the sign-in flow itself."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username or email address").fill(login)
+    page.get_by_label("Password").fill(PERSONA_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture(autouse=True)

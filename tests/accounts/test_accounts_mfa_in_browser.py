@@ -14,15 +14,9 @@ from safewell.accounts.adapter import REPLAYED_CODE
 from safewell.accounts.models import Role
 from tests.accounts.mfa_helpers import code_valid_for, next_step_code
 from tests.axe_check import assert_no_axe_violations
-from tests.conftest import PERSONA_PASSWORD, make_user
+from tests.conftest import make_user, sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
 
 
 @pytest.fixture(autouse=True)
@@ -31,20 +25,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in_with_password(page, base_url: str, login: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username or email address").fill(login)
-    page.get_by_label("Password").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def enter_sign_in_code(page, code: str) -> None:

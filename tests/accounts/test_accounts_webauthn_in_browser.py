@@ -8,15 +8,13 @@ from django.core.cache import cache
 
 from safewell.accounts.models import Role
 from tests.axe_check import assert_no_axe_violations
-from tests.conftest import PERSONA_PASSWORD, make_user
+from tests.conftest import make_user, sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def plain_http(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def webauthn_over_plain_http(settings):
     # The live server is http://localhost; WebAuthn on plain http is what `make demo` does too.
     settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 
@@ -46,13 +44,6 @@ def page_errors(page) -> list[str]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     return errors
-
-
-def sign_in_with_password(page, base: str, login: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username or email address").fill(login)
-    page.get_by_label("Password").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_new_dsl_sets_up_a_security_key_and_signs_in_with_it(page, live_server, personas, virtual_security_key, page_errors):

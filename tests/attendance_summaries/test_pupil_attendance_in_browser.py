@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from safewell.schools.models import AcademicYear
 from safewell.schools.services import term_dates_import_csv
@@ -20,28 +18,9 @@ from tests.attendance_summaries.summaries_school import (
     write_marks,
 )
 from tests.axe_check import assert_no_axe_violations
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture

@@ -4,42 +4,16 @@ a phone-sized screen needs no sideways scrolling, and nothing breaks the CSP."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from safewell.accounts.models import Membership, Role
 from tests.axe_check import assert_no_axe_violations, axe_violations
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PERSONAS = ["admin", "dsl", "deputy_dsl_south", "attendance_officer", "teacher", "external"]
 # WCAG 2.2 SC 1.4.10 Reflow: content must fit 320 CSS pixels wide without scrolling sideways.
 PHONE = {"width": 320, "height": 640}
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    # live_server speaks plain http; secure cookies would never be sent back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    """Console messages about the Content Security Policy: each is something it blocked."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse a test-client session: these tests are about the shell, not the sign-in flow."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def test_the_axe_check_reports_a_real_problem(page):

@@ -23,7 +23,7 @@ from safewell.followup.models import ContactAttempt
 from safewell.policy.models import Alert
 from safewell.pupils.models import Pupil
 from tests.axe_check import assert_no_axe_violations
-from tests.register_pages.register_browser import csp_errors, plain_http_cookies, sign_in  # noqa: F401 - fixtures
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LONDON = ZoneInfo("Europe/London")

@@ -4,37 +4,16 @@ CSP holds (no inline script or style), and a DSL closes an alert by keyboard alo
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from safewell.policy.alerts import alerts_sync
 from safewell.policy.models import Alert, AlertState
 from safewell.schools.services import term_dates_import_csv
 from tests.attendance_summaries.summaries_school import PRESENT as P, TERM_DATES_2025_26, WEEK_1, admit, write_marks
 from tests.axe_check import assert_no_axe_violations
+from tests.conftest import sign_in
 from tests.policy_alerts.alerts_factory import NOW, candidate, full_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture

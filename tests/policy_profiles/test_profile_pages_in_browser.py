@@ -4,37 +4,16 @@ administrator pastes a refused profile, reads the problems by line, fixes it and
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from safewell.policy.models import PolicyProfile
 from safewell.policy.profile_services import policy_profile_install
 from safewell.policy.profiles import shipped_profile_text
 from tests.axe_check import assert_no_axe_violations
+from tests.conftest import sign_in
 from tests.policy_profiles.profile_texts import line_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def csp_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    return errors
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 def test_an_admin_reads_the_profile_fixes_a_refused_upload_and_compares_versions(page, live_server, personas, csp_errors):

@@ -16,7 +16,7 @@ from safewell.attendance.models import LessonMark, LessonRegister, Mark, Submiss
 from safewell.attendance.registers import MarkInput, register_submit
 from tests.axe_check import assert_no_axe_violations
 from tests.register_pages.lesson_pages_timetable import DURING_LESSON, swimming  # noqa: F401  (fixture)
-from tests.register_pages.register_browser import csp_errors, plain_http_cookies, sign_in  # noqa: F401  (fixtures)
+from tests.conftest import sign_in
 from tests.register_pages.register_pages_school import DAY, WHILE_OPEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,16 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.axe_check import assert_no_axe_violations
-from tests.register_pages.register_browser import (  # noqa: F401  (fixtures)
-    PHONE,
-    csp_errors,
-    marks_on_day,
-    plain_http_cookies,
-    receipts_of,
-    register_of,
-    scrolls_sideways,
-    sign_in,
-)
+from tests.conftest import sign_in
+from tests.register_pages.register_browser import PHONE, marks_on_day, receipts_of, register_of, scrolls_sideways
 from tests.register_pages.register_pages_school import WHILE_OPEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -18,14 +18,8 @@ import pytest
 from playwright.sync_api import expect
 
 from safewell.audit.models import AuditEvent
-from tests.register_pages.register_browser import (  # noqa: F401  (fixtures)
-    csp_errors,
-    marks_on_day,
-    plain_http_cookies,
-    receipts_of,
-    register_of,
-    sign_in,
-)
+from tests.conftest import sign_in
+from tests.register_pages.register_browser import marks_on_day, receipts_of, register_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

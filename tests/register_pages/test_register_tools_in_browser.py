@@ -12,14 +12,8 @@ from playwright.sync_api import expect
 from safewell.attendance.models import RegisterNudge
 from safewell.attendance.registers import MarkInput, register_submit
 from tests.axe_check import assert_no_axe_violations
-from tests.register_pages.register_browser import (  # noqa: F401  (fixtures)
-    PHONE,
-    csp_errors,
-    marks_on_day,
-    plain_http_cookies,
-    scrolls_sideways,
-    sign_in,
-)
+from tests.conftest import sign_in
+from tests.register_pages.register_browser import PHONE, marks_on_day, scrolls_sideways
 from tests.register_pages.register_pages_school import AFTER_CLOSE, DAY, WHILE_OPEN, london
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

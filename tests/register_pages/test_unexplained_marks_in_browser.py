@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from safewell.attendance.registers import MarkInput, register_submit
 from tests.axe_check import assert_no_axe_violations
-from tests.register_pages.register_browser import PHONE, csp_errors, plain_http_cookies, scrolls_sideways, sign_in  # noqa: F401
+from tests.conftest import sign_in
+from tests.register_pages.register_browser import PHONE, scrolls_sideways
 from tests.register_pages.register_pages_school import london
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

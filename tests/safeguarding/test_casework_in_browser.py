@@ -16,7 +16,7 @@ from safewell.safeguarding import services
 from safewell.safeguarding.models import Case
 from tests.axe_check import assert_no_axe_violations
 from tests.pupils.pupil_factory import make_pupil
-from tests.register_pages.register_browser import csp_errors, plain_http_cookies, sign_in  # noqa: F401 - fixtures
+from tests.conftest import sign_in
 from tests.safeguarding.casework_factory import NOW, TODAY, alert_of, case_of, london, missing_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
