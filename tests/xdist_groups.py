@@ -22,6 +22,8 @@ GROUPS = {
     # Module-scoped set-ups, made once: a migrated data folder, a simulated school year.
     "tests/platform/test_worker_processes.py": "worker_processes",
     "tests/generator/test_generator_calibration.py": "generator_calibration",
+    # One demo load walked through two school days, its findings read by three tests.
+    "tests/core/test_home_pages_through_the_day_in_browser.py": "home_day",
 }
 
 

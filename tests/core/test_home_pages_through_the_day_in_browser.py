@@ -5,6 +5,7 @@ One demo load (Friday 20 November 2026, as tests/demo uses), the clock moved to 
 time, for every role's demo login:
 - each figure on the home page equals what the list it links to shows;
 - no page shows a template comment, a Python value (None, True, False) or an ISO timestamp;
+- (at 13:30 on the Friday) every home page passes axe-core;
 and for the DSL inbox, no child has two live alerts of the same rule. (The one-row-per-child
 inbox is the alerts work of issue 11 §2; until it lands, this is the check that holds the
 line: the inbox page lists alerts, so one live alert per child and rule.)
@@ -34,7 +35,8 @@ from safewell.accounts.models import User
 from safewell.followup.models import ContactAttempt
 from safewell.policy.models import LIVE_STATES, Alert
 from safewell.pupils.models import Pupil
-from tests.register_pages.register_browser import sign_in
+from tests.axe_check import axe_violations, format_violations
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser]
 LONDON = ZoneInfo("Europe/London")
@@ -164,9 +166,13 @@ def _words(page) -> list[str]:
 # --- One round: every role's home page at one time -------------------------------------------------
 
 
-def _home_matches_lists(page, live_server, login: str, problems: list[str]) -> None:
+def _home_matches_lists(page, live_server, login: str, problems: list[str], *, axe: bool) -> None:
     page.goto(f"{live_server.url}/")
     problems += _words(page)
+    if axe:
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{login}: the home page fails axe-core: {format_violations(violations)}")
     figures = [(a.get_attribute("href"), int(a.get_attribute("data-figure")), a.inner_text())
                for a in page.locator("main a[data-figure]").all()]
     if login in WITH_FIGURES and not figures:
@@ -237,7 +243,8 @@ def the_day(django_db_setup, django_db_blocker, live_server, browser) -> Finding
                     # Signed in afresh each round: hours pass between rounds, past the idle timeout.
                     pages[login].context.clear_cookies()
                     sign_in(pages[login], live_server, users[login])
-                    _home_matches_lists(pages[login], live_server, login, findings.problems)
+                    _home_matches_lists(pages[login], live_server, login, findings.problems,
+                                        axe=(day, time) == (DEMO_TODAY, TIMES[2]))
                 if day == DEMO_TODAY and time == dt.time(13, 30):
                     _failed_call_reaches_the_dsl(pages["ap.attendance"], live_server, findings.failed_call)
                 for duplicate in _duplicate_live_alerts():
