@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from safewell.accounts.models import Role, User
@@ -198,7 +198,15 @@ class SetupTask:
     name: str
     done: bool
     hint: str
-    url: str
+    # None when the page where it is done is not part of this deployment's URLs.
+    url: str | None
+
+
+def _page(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
 
 
 def admin_home(user: User, site: Site, now: dt.datetime) -> dict:
@@ -216,26 +224,27 @@ def admin_home(user: User, site: Site, now: dt.datetime) -> dict:
     has_dsl = Membership.objects.filter(site__organisation=organisation, role=Role.DSL).exists()
     mfa_missing = sum(row.missing_mfa for row in mfa_status_for_admin(user))
     in_force = profile_in_force(organisation)
+    pupil_list = _page("pupils:list")
     tasks = [
         SetupTask("Term dates for this school year", has_year,
                   "Registers and every count of school days need them.",
-                  reverse("schools:site_calendar", kwargs={"code": site.code})),
+                  _page("schools:site_calendar", code=site.code)),
         SetupTask("Registration groups and pupils", groups > 0 and pupils > 0,
                   f"{groups} registration group{'s' if groups != 1 else ''} and {pupils} "
                   f"pupil{'s' if pupils != 1 else ''} at {site.name}.",
-                  _url("pupils:list", {"site": site.code})),
+                  pupil_list and f"{pupil_list}?{urlencode({'site': site.code})}"),
         SetupTask("A designated safeguarding lead", has_dsl,
                   "Alerts about children go to the DSL team." if has_dsl else
                   f"Give someone the DSL role at {organisation.name}: until then no one receives alerts about children.",
-                  reverse("accounts:mfa_status")),
+                  _page("accounts:mfa_status")),
         SetupTask("Two-step sign-in for everyone who needs it", mfa_missing == 0,
                   "Everyone set up." if mfa_missing == 0 else
                   f"{mfa_missing} {'person has' if mfa_missing == 1 else 'people have'} not set it up.",
-                  reverse("accounts:mfa_status")),
+                  _page("accounts:mfa_status")),
         SetupTask("Your own policy profile", not in_force.is_fallback,
                   "Until one is installed, the statutory minimum applies." if in_force.is_fallback else
-                  f"In force: {in_force.profile.title or in_force.profile.name}.", reverse("policy:profile")),
+                  f"In force: {in_force.profile.title or in_force.profile.name}.", _page("policy:profile")),
     ]
     return {"setup_tasks": tasks, "setup_left": sum(not t.done for t in tasks),
             "profile": in_force.profile, "review": review_status(in_force.profile, today=today),
-            "profile_url": reverse("policy:profile")}
+            "profile_url": _page("policy:profile")}
