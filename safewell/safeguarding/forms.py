@@ -29,6 +29,7 @@ from safewell.safeguarding.models import (
     ReferralKind,
     ReferralOutcome,
     ReturnHow,
+    TaskDoneWhen,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -326,6 +327,8 @@ class TaskForm(forms.Form):
     title = forms.CharField(label="What is to be done", max_length=300)
     owner = _UserChoiceField(label="Owner", queryset=None, empty_label="Choose")
     due_on = _date("Due by")
+    done_when = _radios("Done", TaskDoneWhen.choices,
+                        help_text="A task that asks for a record is done when that record is written.")
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,7 @@ from safewell.safeguarding.models import (
     LawfulBasis,
     LegalHold,
     ReferralKind,
+    TaskDoneWhen,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -655,6 +656,9 @@ def _plan_url(plan_id: int) -> str:
 
 
 ACTION_ROWS = 5
+# A plan's action is marked done, or done by the plan's review (a review meeting).
+PLAN_ACTION_DONE_WHEN = [(v, label) for v, label in TaskDoneWhen.choices
+                         if v in (TaskDoneWhen.MARKED, TaskDoneWhen.PLAN_REVIEWED)]
 
 
 def _actions(request: HttpRequest, owners) -> list[services.Action]:
@@ -670,7 +674,8 @@ def _actions(request: HttpRequest, owners) -> list[services.Action]:
             due_on = dt.date.fromisoformat(due) if due else None
         except ValueError:
             due_on = None
-        found.append(services.Action(title, by_id.get(request.POST.get(f"action_{index}_owner", "")), due_on))
+        found.append(services.Action(title, by_id.get(request.POST.get(f"action_{index}_owner", "")), due_on,
+                                     request.POST.get(f"action_{index}_done_when", "")))
     return found
 
 
@@ -701,10 +706,11 @@ def plan_new(request: HttpRequest, case_id: int) -> HttpResponse:
     if _submitted(request, form, act):
         messages.success(request, "Reintegration plan saved.")
         return redirect(_plan_url(made["plan"].pk))
-    rows = [{"i": i, **{part: request.POST.get(f"action_{i}_{part}", "") for part in ("title", "owner", "due_on")}}
-            for i in range(ACTION_ROWS)]
+    rows = [{"i": i, **{part: request.POST.get(f"action_{i}_{part}", "")
+                        for part in ("title", "owner", "due_on", "done_when")}} for i in range(ACTION_ROWS)]
     return _page(request, "safeguarding/plan_form.html", {"case": case, "pupil": case.pupil, "owners": owners,
-                                                           "rows": rows}, form=form)
+                                                           "rows": rows, "done_when_choices": PLAN_ACTION_DONE_WHEN},
+                 form=form)
 
 
 @require_GET
@@ -738,7 +744,8 @@ def task_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, case_id)
     form = forms.TaskForm(request.POST or None, owners=_staff(case.pupil), initial={"owner": request.user})
     if _submitted(request, form, lambda: services.task_add(case=case, actor=request.user, now=_now(), action=services.Action(
-            form.cleaned_data["title"], form.cleaned_data["owner"], form.cleaned_data["due_on"]))):
+            form.cleaned_data["title"], form.cleaned_data["owner"], form.cleaned_data["due_on"],
+            form.cleaned_data["done_when"]))):
         messages.success(request, "Task set.")
         return redirect(_case_url(case.pk))
     return _form_page(request, form, title="Set a task", pupil=case.pupil, back=_case_url(case.pk))
