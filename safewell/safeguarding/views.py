@@ -483,7 +483,8 @@ def cme_notification_pdf(request: HttpRequest, referral_id: int) -> HttpResponse
     """The CME notification letter, with the evidence (audited as a read of the case)."""
     detail = selectors.cme_notification_for_user(request.user, referral_id)
     pupil = detail.case.pupil
-    content = pdf.cme_notification_pdf(detail=detail, attendance=selectors.attendance_evidence(pupil, today=_today()),
+    content = pdf.cme_notification_pdf(detail=detail, letter=selectors.cme_letter(detail, today=_today()),
+                                       attendance=selectors.attendance_evidence(pupil, today=_today()),
                                        generated_at=_now())
     return _pdf_response(content, PDF_NAME.format(what="cme-notification", upn=pupil.upn, day=_today()))
 
