@@ -131,7 +131,7 @@ def _tyler_plan_followed(case, dsl: User, deputy: User, *, back: dt.date, today:
     tasks = {t.title: t for t in plan.tasks.all()}
     for title, day, note in (
         ("Check in with Tyler at the gate each morning", back + dt.timedelta(days=1),
-         "Grace Pellow meets him at the gate each morning; he has been in every day."),
+         "Grace Pellow meets him at the gate each morning."),
         ("Weekly call with Tyler's social worker", back + dt.timedelta(weeks=1),
          "Spoke to his social worker: the family's housing is settled; weekly calls continue."),
     ):
@@ -141,9 +141,11 @@ def _tyler_plan_followed(case, dsl: User, deputy: User, *, back: dt.date, today:
     if review < today:
         services.reintegration_review_record(
             plan=plan, actor=deputy, now=at(review, 16), reviewed_on=review,
-            notes="Met Tyler, his mother and Thornwick High School: present at every session since he came back. "
-                  "Keep the morning check-in to the end of term.",
+            notes="Met Tyler, his mother and Thornwick High School: he is coming in, though a few sessions were "
+                  "missed; the family explained them. Keep the morning check-in to the end of term.",
             next_review_on=review + dt.timedelta(weeks=2))
+        services.case_update(case=case, actor=dsl, now=at(review, 16, 30), owner=dsl, status="monitoring",
+                             next_review_on=review + dt.timedelta(weeks=2))
 
 
 def _first_day_back(pupil: Pupil, *, after: dt.date, today: dt.date) -> dt.date | None:

@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-# Keys that are ids for the software, or shown in their own table on the alert page (the
-# sessions, the lessons, the group's members, who to tell).
+# Keys that are ids for the software, or shown in their own table wherever evidence is
+# shown (the sessions, the lessons, the group's members, who to tell).
 HIDDEN_KEYS = frozenset({
     "rule", "case", "notification", "episode", "episodes", "plan", "concern", "subject_id", "teacher_id",
-    "notify_roles", "routed_to_role", "notify", "members", "sessions", "lessons_missed", "tell", "dates",
+    "notify_roles", "routed_to_role", "notify", "members", "sessions", "lessons_missed", "tell",
 })
 
 LABELS: dict[str, str] = {
@@ -38,6 +38,7 @@ LABELS: dict[str, str] = {
     "cme_due_on": "Local authority to be told by",
     "codes": "Codes",
     "date": "Date",
+    "dates": "School days absent",
     "days_overdue": "Days overdue",
     "drop_percentage_points": "Drop (percentage points)",
     "due": "Next step due",
@@ -283,7 +284,7 @@ def evidence_rows(evidence: dict, *, skip: Iterable[str] = ()) -> list[tuple[str
     hidden = HIDDEN_KEYS | set(skip)
     rows = []
     for key, value in (evidence or {}).items():
-        if key in hidden:
+        if key in hidden or value in ("", None):
             continue
         row = (label(str(key)), text(value, key=str(key)))
         # Two keys may say the same thing (the engine's `cme_due_on` and `la_notification_due_on`).

@@ -371,7 +371,8 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
 def _other_evidence(evidence: dict, names: dict[int, str]) -> list[tuple[str, str]]:
     """The evidence not shown in its own table, in words (policy/evidence_text.py); a
     group's pairs by the pupils' names."""
-    skip = {"figures", *(["lessons"] if isinstance(evidence.get("lessons"), list) else [])}
+    # The sessions table shows the dates, session by session.
+    skip = {"figures", "dates", *(["lessons"] if isinstance(evidence.get("lessons"), list) else [])}
     rows = evidence_text.evidence_rows(evidence, skip=skip | {"pairs"})
     if "pairs" in evidence:
         rows.append((evidence_text.label("pairs"), _pairs_named(evidence["pairs"], names)))

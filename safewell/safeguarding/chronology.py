@@ -68,12 +68,14 @@ class ChronologyFilter:
     start: dt.date | None = None
     end: dt.date | None = None
     case_id: int | None = None
+    newest_first: bool = False
 
     def selection(self) -> dict:
         """As JSON, for the record of what was shared (AgencyExport.selection)."""
         return {
             "groups": sorted(self.groups), "from": self.start.isoformat() if self.start else None,
             "to": self.end.isoformat() if self.end else None, "case": self.case_id,
+            "order": "newest first" if self.newest_first else "oldest first",
         }
 
 
@@ -112,7 +114,7 @@ class Item:
 
 
 def build(pupil: Pupil, filters: ChronologyFilter) -> list[Item]:
-    """The child's chronology under `filters`, oldest first."""
+    """The child's chronology under `filters`, oldest first, or newest first when asked."""
     items: list[Item] = list(_entries(pupil, filters))
     if filters.case_id is None:
         # Absences, contacts and alerts belong to the child, not to one case.
@@ -122,7 +124,7 @@ def build(pupil: Pupil, filters: ChronologyFilter) -> list[Item]:
             items += _contacts(pupil, filters)
         if ALERTS in filters.groups:
             items += _alerts(pupil, filters)
-    return sorted(items, key=lambda item: (item.event_at, item.order))
+    return sorted(items, key=lambda item: (item.event_at, item.order), reverse=filters.newest_first)
 
 
 def _in_range(moment: dt.datetime, filters: ChronologyFilter) -> bool:

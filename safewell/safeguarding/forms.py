@@ -341,10 +341,16 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label="File (a PNG or JPEG image, or a PDF)")
 
 
+# Oldest first reads as a story (and is how agencies expect a chronology); newest first is
+# what a DSL checking the latest wants (issue 11 §7).
+CHRONOLOGY_ORDERS = [("", "Oldest first"), ("newest", "Newest first")]
+
+
 class ChronologyFilterForm(forms.Form):
     groups = _checkboxes("Show", [])
     start = _date("From", required=False)
     end = _date("To", required=False)
+    order = _radios("Order", CHRONOLOGY_ORDERS)
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safewell.accounts.models import Membership, Role, User
+from safewell.policy import evidence_text
 from safewell.policy.selectors import alert_for_user
 from safewell.pupils.models import Pupil
 from safewell.pupils.selectors import characteristic_kinds_on
@@ -143,7 +144,8 @@ def _filters(request: HttpRequest, form: forms.ChronologyFilterForm, *, default_
     groups = frozenset(data["groups"]) if data["groups"] or not default_all else chronology.GROUP_KEYS
     case = request.GET.get("case", "")
     return chronology.ChronologyFilter(groups=groups, start=data["start"], end=data["end"],
-                                       case_id=int(case) if case.isdigit() else None)
+                                       case_id=int(case) if case.isdigit() else None,
+                                       newest_first=data["order"] == "newest")
 
 
 @require_GET
@@ -222,7 +224,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "detail": detail, "case": detail.case, "pupil": detail.case.pupil, "today": _today(),
         "clocks": {e.pk: selectors.interview_clock(e, now=now) for e in detail.episodes},
         "enquiry_kinds": [(key, label, key in detail.enquiry_kinds_done) for key, label in EnquiryKind.choices],
-        "evidence": sorted((detail.case.alert_evidence or {}).items()),
+        "evidence": evidence_text.evidence_rows(detail.case.alert_evidence or {}),
     })
 
 
@@ -803,7 +805,8 @@ def share(request: HttpRequest, pupil_id: int) -> HttpResponse:
     form = forms.ShareForm(request.POST or None, groups=chronology.FILTER_GROUPS)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        filters = chronology.ChronologyFilter(groups=frozenset(data["groups"]), start=data["start"], end=data["end"])
+        filters = chronology.ChronologyFilter(groups=frozenset(data["groups"]), start=data["start"], end=data["end"],
+                                              newest_first=data["order"] == "newest")
         decision = services.SharingDecision(data["recipient"], data["purpose"], data["lawful_basis"], data["format"])
         try:
             services.sharing_decision_check(decision, data["groups"])
