@@ -141,8 +141,8 @@ def _tyler_plan_followed(case, dsl: User, deputy: User, *, back: dt.date, today:
     if review < today:
         services.reintegration_review_record(
             plan=plan, actor=deputy, now=at(review, 16), reviewed_on=review,
-            notes="Met Tyler, his mother and Thornwick High School: he is coming in, though a few sessions were "
-                  "missed; the family explained them. Keep the morning check-in to the end of term.",
+            notes="Met Tyler, his mother and Thornwick High School: he is coming in most days; the attendance "
+                  "officer follows up every session he misses. Keep the morning check-in to the end of term.",
             next_review_on=review + dt.timedelta(weeks=2))
         services.case_update(case=case, actor=dsl, now=at(review, 16, 30), owner=dsl, status="monitoring",
                              next_review_on=review + dt.timedelta(weeks=2))

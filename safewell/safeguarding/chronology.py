@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from safewell.attendance import codes
 from safewell.attendance.codes import Category
+from safewell.policy.evidence_text import code_words, long_date
 from safewell.pupils.models import Pupil
 from safewell.safeguarding.models import ChronologyEntry, EntryKind
 
@@ -215,16 +216,22 @@ def _absence_item(run: list[tuple[dt.date, str, str]]) -> Item:
     (first_day, first_session, _), (last_day, last_session, _) = run[0], run[-1]
     counts = Counter(code for _, _, code in run)
     sessions = len(run)
-    when = f"{first_day:%a %-d %b %Y} {first_session}"
+    when = f"{_session_words(first_day, first_session)}"
     if sessions > 1:
-        when += f" to {last_day:%a %-d %b %Y} {last_session}"
-    codes_text = ", ".join(f"{code} × {n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        when = f"from {when} to {_session_words(last_day, last_session)}"
+    codes_text = "; ".join(f"{n} of {code_words(code)}"
+                           for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return Item(
         group=ABSENCES, kind_label="Absence",
         event_at=dt.datetime.combine(first_day, SESSION_TIME[first_session], tzinfo=LONDON),
-        title=f"Absent {sessions} session{'s' if sessions != 1 else ''}: {when}",
+        title=f"Absent for {sessions} session{'s' if sessions != 1 else ''}, {when}",
         body=f"Codes: {codes_text}.", recorded_by="The register", order=(0, first_day.toordinal()),
     )
+
+
+def _session_words(day: dt.date, session: str) -> str:
+    """'Monday 19 October 2026, afternoon'."""
+    return f"{long_date(day)}, {'morning' if session == 'AM' else 'afternoon'}"
 
 
 # --- From first-day calling ------------------------------------------------------------------------

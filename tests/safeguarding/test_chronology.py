@@ -83,8 +83,10 @@ def test_absences_come_from_the_register_as_runs_of_sessions(personas, term_date
     absences = [i for i in build(north_pupil) if i.group == "absences"]
 
     assert [i.title for i in absences] == [
-        "Absent 3 sessions: Mon 19 Oct 2026 PM to Tue 20 Oct 2026 PM", "Absent 1 session: Wed 21 Oct 2026 PM"]
-    assert absences[0].body == "Codes: N × 2, O × 1."
+        "Absent for 3 sessions, from Monday 19 October 2026, afternoon to Tuesday 20 October 2026, afternoon",
+        "Absent for 1 session, Wednesday 21 October 2026, afternoon"]
+    assert absences[0].body == ("Codes: 2 of N (reason for absence not yet established); "
+                                "1 of O (absent in other or unknown circumstances).")
 
 
 def test_contact_attempts_are_in_the_chronology(personas, north_pupil):
