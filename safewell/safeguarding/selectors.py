@@ -515,6 +515,8 @@ class Dashboard:
     deadlines: list[Deadline]
     new_concerns: list[Concern]
     sites: list[tuple[str, str]] = field(default_factory=list)
+    # The LA notification of each CME case, by case id: one click to the letter.
+    notifications: dict[int, Referral] = field(default_factory=dict)
 
 
 DASHBOARD_AHEAD_DAYS = 7
@@ -564,6 +566,8 @@ def dashboard_for_user(user: User, *, now: dt.datetime, site_code: str = "") -> 
         new_concerns=list(Concern.objects.filter(pupil__in=pupils, triage="").select_related("pupil", "raised_by")
                           .order_by("raised_at")),
         sites=sorted(set(casework_pupils(user).values_list("site__code", "site__name")), key=lambda s: s[1]),
+        notifications={r.case_id: r for r in Referral.objects.filter(case__in=cases,
+                                                                     kind=ReferralKind.CME_NOTIFICATION)},
     )
 
 
