@@ -66,7 +66,9 @@ LABELS: dict[str, str] = {
     "other_lessons": "Other lessons held",
     "other_missed": "Other lessons missed",
     "overall_absence_percent": "Absence",
-    "overdue": "Overdue",
+    # The deadline of the thing the alert is about (the interview, the notification), not the
+    # alert's own acknowledgement, which the page tags separately.
+    "overdue": "Its deadline has passed",
     "pairs": "Pairs who missed lessons together",
     "period": "Period",
     "police": "Police",

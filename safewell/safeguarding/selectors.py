@@ -238,7 +238,7 @@ def case_detail_for_user(user: User, case_id: int, *, what: str = "") -> CaseDet
     enquiries = list(case.enquiries.select_related("recorded_by"))
     return CaseDetail(
         case=case,
-        tasks=list(case.tasks.select_related("owner", "plan")),
+        tasks=list(case.tasks.select_related("owner", "plan", "completed_by")),
         referrals=referrals,
         notification=next((r for r in referrals if r.kind == ReferralKind.CME_NOTIFICATION), None),
         enquiries=enquiries,
