@@ -881,6 +881,12 @@ class Task(SafeguardingRecord):
     def is_overdue(self, today: dt.date) -> bool:
         return not self.is_done and self.due_on < today
 
+    @property
+    def done_when_text(self) -> str:
+        """"when the CME notification is recorded as sent" (the choice's label, mid-sentence)."""
+        label = self.get_done_when_display()
+        return label[:1].lower() + label[1:]
+
 
 # --- Documents ----------------------------------------------------------------------------------------
 

@@ -1277,8 +1277,7 @@ def task_complete(*, task: Task, actor: User, now: dt.datetime, note: str = "") 
     if task.is_done:
         raise ValidationError({"note": [TASK_ALREADY_DONE.format(at=task.completed_at.astimezone(LONDON))]})
     if task.done_when:
-        raise ValidationError({"note": [TASK_DONE_BY_ITS_RECORD.format(
-            when=task.get_done_when_display()[0].lower() + task.get_done_when_display()[1:])]})
+        raise ValidationError({"note": [TASK_DONE_BY_ITS_RECORD.format(when=task.done_when_text)]})
     with transaction.atomic():
         _task_done(task, actor=actor, now=now, note=note.strip())
     return task
