@@ -298,11 +298,13 @@ def _cme_steps(case: Case, *, actor: User, now: dt.datetime) -> None:
     a safe-and-well check where the policy does (design.md "Thresholds"; seed 004 "a formal
     'Safe and Well' check is undertaken")."""
     organisation = case.organisation
+    # seed 000 §7; s436A Education Act 1996 [C]. The reason is read by the LA, so it cites
+    # the Act, not our seed policies.
     referral = Referral.objects.create(
         case=case, pupil=case.pupil, kind=ReferralKind.CME_NOTIFICATION,
         agency=f"{organisation.local_authority_name or 'The local authority'}: children missing education",
         reason="The child has been absent for 10 school days or more and their whereabouts are unknown after "
-               "reasonable enquiries (seed 000 §7; s436A Education Act 1996).",
+               "reasonable enquiries (section 436A of the Education Act 1996).",
         due_on=case.cme_due_on, lawful_basis=LawfulBasis.LEGAL_OBLIGATION, created_at=now, created_by=actor,
     )
     _entry(pupil=case.pupil, actor=actor, kind=EntryKind.REFERRAL, case=case, record=referral, now=now,
