@@ -224,7 +224,7 @@ def test_the_detail_lists_who_outside_the_school_to_tell(client, personas, north
     page = client.get(reverse("policy:alert_detail", args=[Alert.objects.get().pk])).content.decode()
 
     table = page.split('id="to-tell"')[1].split("</table>")[0]
-    assert "Social worker" in table and "Sam Example" in table and "+447700900456" in table
+    assert "Social worker" in table and "Sam Example" in table and "07700 900456" in table
 
 
 def test_a_group_alert_shows_its_members_and_whose_lessons_were_missed(client, personas):
