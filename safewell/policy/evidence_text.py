@@ -38,7 +38,7 @@ LABELS: dict[str, str] = {
     "cme_due_on": "Local authority to be told by",
     "codes": "Codes",
     "date": "Date",
-    "dates": "School days absent",
+    "dates": "Dates",
     "days_overdue": "Days overdue",
     "drop_percentage_points": "Drop (percentage points)",
     "due": "Next step due",

@@ -304,7 +304,7 @@ class PlanForm(forms.Form):
     attendance_target_percent = forms.IntegerField(label="Attendance target (%)", min_value=1, max_value=100,
                                                    help_text="Of the sessions the child is expected at, checked against the register.")
     part_time_timetable = forms.ModelChoiceField(label="Part-time timetable (C2)", queryset=None, required=False,
-                                                 empty_label="None")
+                                                 empty_label="No part-time timetable")
     support = _text("Support in place", required=True, help_text="Pastoral and mental health support, who the child can go to.")
     digital_safety_checks = _text("Digital safety checks")
     next_review_on = _date("First review by")
@@ -313,7 +313,8 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["part_time_timetable"].queryset = timetables
         self.fields["part_time_timetable"].label_from_instance = (
-            lambda t: f"C2 from {t.starts_on:%-d %b %Y} to {t.ends_on:%-d %b %Y}, review {t.review_on:%-d %b %Y}")
+            lambda t: f"Part-time timetable (C2) from {t.starts_on:%A %-d %B %Y} to {t.ends_on:%A %-d %B %Y}, "
+                      f"to be reviewed by {t.review_on:%A %-d %B %Y}")
 
 
 class ReviewForm(forms.Form):
