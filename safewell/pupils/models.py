@@ -92,8 +92,9 @@ class Pupil(models.Model):
     # Where the pupil lives (reg 13(4)(b) 2024 Regulations: the deletion return carries the
     # address [C]; the LA's CME officer asks for it first). One line per line of the address,
     # the postcode apart so it can be matched.
-    home_address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    # `db_default`: rows written in bulk without them (the generator's COPY) are blank.
+    home_address = models.TextField(blank=True, default="", db_default="")
+    postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,8 +169,8 @@ class Contact(models.Model):
     email = models.EmailField(blank=True)
     # reg 13(4)(c): the address of a parent the pupil normally lives with [C]. Blank for a
     # contact who lives with the pupil: theirs is the pupil's home address.
-    address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    address = models.TextField(blank=True, default="", db_default="")
+    postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
     preferred_language = models.CharField(max_length=60, blank=True)
     do_not_contact = models.BooleanField(default=False)
     do_not_contact_reason = models.TextField(blank=True)
