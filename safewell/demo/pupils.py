@@ -127,7 +127,29 @@ def _pupil_row(organisation: Organisation, sites: dict[str, Site], groups, plan:
         organisation=organisation, site=sites[plan.site_code], registration_group=groups[(plan.site_code, plan.group)],
         upn=upns.validate(plan.upn), legal_forename=plan.forename, legal_surname=plan.surname,
         date_of_birth=plan.date_of_birth, sex=plan.sex, year_group=plan.year_group,
+        **dict(zip(("home_address", "postcode"), demo_address(plan, sites[plan.site_code]), strict=True)),
     )
+
+
+# Invented streets for the demo's invented towns. The postcodes use the area "ZX", which the
+# Royal Mail does not use, so no demo address is anyone's real one.
+_STREETS = ("Heathcote Road", "Linnet Close", "Saltings Way", "Pightle Lane", "Rookery Drive", "Withy Bank",
+            "Millers Row", "Fenland Crescent", "Coldharbour Street", "Beacon Walk", "Sedge Meadow", "Ferry Lane")
+_TOWNS = {"brackenwell": ("Brackenwell", "ZX4"), "lodefield-marsh-drove": ("Lodefield", "ZX7"),
+          "lodefield-tithe-barn": ("Lodefield", "ZX7")}
+
+
+def demo_address(plan: PupilPlan, site: Site, *, salt: int = 0) -> tuple[str, str]:
+    """(address lines, postcode), the same every load (from the UPN's digits). A looked-after
+    child in a children's home lives at the home."""
+    town, district = _TOWNS.get(site.code, ("Brackenwell", "ZX4"))
+    if any(c.relationship == "residential_key_worker" for c in plan.contacts):
+        return (f"{plan.contacts[0].name}\n4 Fen Lane\n{town}", f"{district} 9FL")
+    number = int("".join(ch for ch in plan.upn if ch.isdigit())[-6:]) + salt * 7919
+    street = _STREETS[number % len(_STREETS)]
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    postcode = f"{district} {number % 9 + 1}{letters[number % 20]}{letters[(number // 20) % 20]}"
+    return f"{number % 97 + 1} {street}\n{town}", postcode
 
 
 def _enrolment_row(pupil: Pupil, plan: PupilPlan, placing: dict[str, PlacingSchool]) -> Enrolment:
@@ -136,12 +158,17 @@ def _enrolment_row(pupil: Pupil, plan: PupilPlan, placing: dict[str, PlacingScho
 
 
 def _contact_rows(pupil: Pupil, plan: PupilPlan) -> list[Contact]:
-    return [
-        Contact(pupil=pupil, name=c.name, relationship=c.relationship, priority=priority,
-                parental_responsibility=c.parental_responsibility, lives_with=c.relationship != "father",
-                mobile_phone=phones.to_e164(c.mobile_phone), email=c.email)
-        for priority, c in enumerate(plan.contacts, start=1)
-    ]
+    """Contacts who live with the pupil share the pupil's address (theirs is left blank); a
+    father who lives apart has his own."""
+    rows = []
+    for priority, c in enumerate(plan.contacts, start=1):
+        lives_with = c.relationship != "father"
+        address, postcode = ("", "") if lives_with else demo_address(plan, pupil.site, salt=priority)
+        rows.append(Contact(pupil=pupil, name=c.name, relationship=c.relationship, priority=priority,
+                            parental_responsibility=c.parental_responsibility, lives_with=lives_with,
+                            mobile_phone=phones.to_e164(c.mobile_phone), email=c.email, address=address,
+                            postcode=postcode))
+    return rows
 
 
 def _enrolment(placing_schools: dict[str, PlacingSchool], pupil: PupilPlan) -> dict:

@@ -117,10 +117,35 @@ def _tyler(organisation: Organisation, today: dt.date, calendar: SchoolCalendar)
             actions=[services.Action("Check in with Tyler at the gate each morning", _user("ap.damson"), back + dt.timedelta(days=1)),
                      services.Action("Weekly call with Tyler's social worker", dsl, back + dt.timedelta(weeks=1)),
                      services.Action("Review meeting with the family and Thornwick High School", deputy,
-                                     back + dt.timedelta(weeks=2))],
+                                     back + dt.timedelta(weeks=2), done_when="plan_reviewed")],
         )
         services.case_update(case=case, actor=dsl, now=at(back, 16), owner=dsl, status="monitoring",
                              next_review_on=back + dt.timedelta(weeks=2))
+        _tyler_plan_followed(case, dsl, deputy, back=back, today=today)
+
+
+def _tyler_plan_followed(case, dsl: User, deputy: User, *, back: dt.date, today: dt.date) -> None:
+    """The plan's actions as they were done, up to yesterday: the first check-in and the first
+    call are marked done; the review meeting is the plan's review, which completes its action."""
+    plan = case.reintegration_plans.get()
+    tasks = {t.title: t for t in plan.tasks.all()}
+    for title, day, note in (
+        ("Check in with Tyler at the gate each morning", back + dt.timedelta(days=1),
+         "Grace Pellow meets him at the gate each morning."),
+        ("Weekly call with Tyler's social worker", back + dt.timedelta(weeks=1),
+         "Spoke to his social worker: the family's housing is settled; weekly calls continue."),
+    ):
+        if day < today:
+            services.task_complete(task=tasks[title], actor=dsl, now=at(day, 16), note=note)
+    review = back + dt.timedelta(weeks=2)
+    if review < today:
+        services.reintegration_review_record(
+            plan=plan, actor=deputy, now=at(review, 16), reviewed_on=review,
+            notes="Met Tyler, his mother and Thornwick High School: he is coming in most days; the attendance "
+                  "officer follows up every session he misses. Keep the morning check-in to the end of term.",
+            next_review_on=review + dt.timedelta(weeks=2))
+        services.case_update(case=case, actor=dsl, now=at(review, 16, 30), owner=dsl, status="monitoring",
+                             next_review_on=review + dt.timedelta(weeks=2))
 
 
 def _first_day_back(pupil: Pupil, *, after: dt.date, today: dt.date) -> dt.date | None:
@@ -242,6 +267,7 @@ def _kayden_episode(kayden, deputy, case, index, first, session, last):
     returned = at(last, 17, 30)
     services.missing_episode_return(episode=episode, actor=deputy, now=returned + dt.timedelta(hours=1),
                                     back=services.Return(returned, how, notes))
+    _interview_task(episode, deputy, now=returned + dt.timedelta(hours=1))
     offered = at(last + dt.timedelta(days=1), 10)
     done = services.Interview(status="declined", offered_at=offered, offered_by="Open Door return interview service",
                               responded_at=offered + dt.timedelta(hours=2), declined_reason="Did not want to talk about it.")
@@ -268,8 +294,17 @@ def _kayden_last_night(kayden, deputy, case, today: dt.date) -> None:
                                      risk_grade="medium"))
     services.missing_episode_return(episode=episode, actor=deputy, now=at(today, 7, 55), back=services.Return(
         at(today, 1, 40), "found_by_police", "Found by the police at Wisbech bus station; cold but unhurt."))
+    _interview_task(episode, deputy, now=at(today, 7, 58))
     services.return_home_interview_record(episode=episode, actor=deputy, now=at(today, 8, 10), interview=services.Interview(
         status="offered", offered_at=at(today, 8, 5), offered_by="Open Door return interview service"))
+
+
+def _interview_task(episode, deputy: User, *, now: dt.datetime) -> None:
+    """The deputy DSL asks for the return home interview: the task is done when the interview
+    is recorded as held or declined (services.tasks_fulfil)."""
+    due = (episode.returned_at + dt.timedelta(hours=72)).astimezone(LONDON).date()
+    services.task_add(case=episode.case, actor=deputy, now=now, action=services.Action(
+        "Ask Open Door to offer and hold the return home interview", deputy, due, done_when="return_home_interview"))
 
 
 def placeholder_photo() -> bytes:

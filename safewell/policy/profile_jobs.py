@@ -41,7 +41,7 @@ REVIEW_OVERDUE_EXPLANATION = (
     "The policy profile '{name}' (version {version}) was due for review on {due:%-d %B %Y}: "
     "{days} day(s) overdue. Review the policy and install the reviewed profile."
 )
-REVIEW_SOURCE = "The profile's next_review_on ({source}); issue 5: remind the DSL and the admin before it is due"
+REVIEW_SOURCE = "The profile's next review date ({source}); issue 5: remind the DSL and the admin before it is due"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from django.http import Http404
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.audit.services import audit_read
-from safewell.policy import rule_ids
+from safewell.policy import evidence_text, rule_ids
 from safewell.policy.models import (
     LIVE_STATES,
     SEVERITY_RANK,
@@ -246,6 +246,11 @@ class FlaggedSession:
     session: str
     code: str
 
+    @property
+    def code_text(self) -> str:
+        """The code with its meaning; "no mark" where the register has none."""
+        return evidence_text.code_words(self.code) if self.code else "no mark"
+
 
 @dataclass(frozen=True)
 class LessonLine:
@@ -264,7 +269,9 @@ class LessonLine:
         def text(*keys: str) -> str:
             return next((str(item[k]) for k in keys if item.get(k) not in (None, "")), "")
         pupil = item.get("pupil")
-        return cls(text("date"), text("period"), text("subject"), text("class"), text("teacher"), text("code"),
+        code = text("code")
+        return cls(evidence_text.text(text("date")), text("period"), text("subject"), text("class"), text("teacher"),
+                   evidence_text.code_words(code) if code else "",
                    names.get(pupil, str(pupil)) if pupil is not None else "")
 
 
@@ -351,45 +358,36 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
         peers=peers,
         actions=list(alert.actions.select_related("actor").order_by("at", "pk")),
         notifications=list(alert.notifications.select_related("recipient").order_by("created_at", "pk")),
-        sessions=flagged_sessions(evidence),
+        sessions=with_register_codes(flagged_sessions(evidence), alert.pupil_id),
         lessons=[LessonLine.of(item, names) for item in _lesson_items(evidence)],
-        figures=[(str(k), _plain(v)) for k, v in (evidence.get("figures") or {}).items()]
+        figures=[(str(k).capitalize(), evidence_text.text(v)) for k, v in (evidence.get("figures") or {}).items()]
         if isinstance(evidence.get("figures"), dict) else [],
-        other_evidence=[(_label(k), _pairs_named(v, names) if k == "pairs" else _plain(v)) for k, v in evidence.items()
-                        if k not in _SHOWN_KEYS and not (k == "lessons" and isinstance(v, list))],
+        other_evidence=_other_evidence(evidence, names),
         to_tell=_to_tell(alert, today),
         links=alert_links(alert, user),
     )
 
 
-# Shown in their own tables, or repeated elsewhere on the page (the rule, the group's members).
-_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons_missed", "figures", "rule", "members"})
-
-
-def _label(key) -> str:
-    """An evidence key as words: "other_missed" → "Other missed"."""
-    return str(key).replace("_", " ").capitalize()
+def _other_evidence(evidence: dict, names: dict[int, str]) -> list[tuple[str, str]]:
+    """The evidence not shown in its own table, in words (policy/evidence_text.py); a
+    group's pairs by the pupils' names."""
+    # The sessions table shows the dates, session by session.
+    skip = {"figures", "dates", *(["lessons"] if isinstance(evidence.get("lessons"), list) else [])}
+    rows = evidence_text.evidence_rows(evidence, skip=skip | {"pairs"})
+    if "pairs" in evidence:
+        rows.append((evidence_text.label("pairs"), _pairs_named(evidence["pairs"], names)))
+    return rows
 
 
 def _pairs_named(pairs, names: dict[int, str]) -> str:
     """A group's {"12-15": 5} pair counts as "Ash Example and Bay Example: 5 together"."""
     if not isinstance(pairs, dict):
-        return _plain(pairs)
+        return evidence_text.text(pairs)
     def name(text: str) -> str:
         return names.get(int(text), text) if text.isdigit() else text
     return "; ".join(
         f"{' and '.join(name(part) for part in str(key).split('-'))}: {count} together" for key, count in pairs.items()
     )
-
-
-def _plain(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    if value is None:
-        return "none"
-    return str(value)
 
 
 def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
@@ -410,6 +408,19 @@ def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
             for session in ("AM", "PM"):
                 found.setdefault((day, session), FlaggedSession(day, session, ""))
     return sorted(found.values(), key=lambda s: (s.date, s.session))
+
+
+def with_register_codes(sessions: list[FlaggedSession], pupil_id: int | None) -> list[FlaggedSession]:
+    """Fill in the code of sessions the evidence names by date only (`dates`) from the
+    register, so the table shows the codes the calendar above it shows (issue 11 §6)."""
+    from safewell.attendance.models import Mark
+
+    blank = [s for s in sessions if not s.code]
+    if pupil_id is None or not blank:
+        return sessions
+    codes = {(d, s): c for d, s, c in Mark.objects.filter(
+        pupil_id=pupil_id, date__in={s.date for s in blank}).values_list("date", "session", "code")}
+    return [s if s.code else FlaggedSession(s.date, s.session, codes.get((s.date, s.session), "")) for s in sessions]
 
 
 def _date(text) -> dt.date | None:

@@ -89,6 +89,12 @@ class Pupil(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     year_group = models.CharField(max_length=2, choices=YearGroup.choices)
+    # Where the pupil lives (reg 13(4)(b) 2024 Regulations: the deletion return carries the
+    # address [C]; the LA's CME officer asks for it first). One line per line of the address,
+    # the postcode apart so it can be matched.
+    # `db_default`: rows written in bulk without them (the generator's COPY) are blank.
+    home_address = models.TextField(blank=True, default="", db_default="")
+    postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,6 +123,10 @@ class Pupil(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.forename} {self.surname}"
+
+    def address_lines(self) -> list[str]:
+        """The home address as lines, the postcode last; [] when not recorded."""
+        return [*self.home_address.splitlines(), *([self.postcode] if self.postcode else [])]
 
     @property
     def legal_name(self) -> str:
@@ -157,6 +167,10 @@ class Contact(models.Model):
     home_phone = models.CharField(max_length=16, blank=True)
     work_phone = models.CharField(max_length=16, blank=True)
     email = models.EmailField(blank=True)
+    # reg 13(4)(c): the address of a parent the pupil normally lives with [C]. Blank for a
+    # contact who lives with the pupil: theirs is the pupil's home address.
+    address = models.TextField(blank=True, default="", db_default="")
+    postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
     preferred_language = models.CharField(max_length=60, blank=True)
     do_not_contact = models.BooleanField(default=False)
     do_not_contact_reason = models.TextField(blank=True)
@@ -178,6 +192,15 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+    def address_lines(self) -> list[str]:
+        """Where this contact lives, as lines: their own address, or the pupil's when they
+        live with the pupil and have none of their own; [] when not known."""
+        if self.address:
+            return [*self.address.splitlines(), *([self.postcode] if self.postcode else [])]
+        if self.lives_with:
+            return self.pupil.address_lines()
+        return []
 
     @property
     def phones(self) -> list[tuple[str, str]]:
@@ -352,6 +375,15 @@ class ProfessionalContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()}, {self.organisation})"
+
+    def address_lines(self) -> list[str]:
+        """Where this contact lives, as lines: their own address, or the pupil's when they
+        live with the pupil and have none of their own; [] when not known."""
+        if self.address:
+            return [*self.address.splitlines(), *([self.postcode] if self.postcode else [])]
+        if self.lives_with:
+            return self.pupil.address_lines()
+        return []
 
     @property
     def phones(self) -> list[tuple[str, str]]:

@@ -154,6 +154,8 @@ def pupil_create(
     preferred_forename: str = "",
     preferred_surname: str = "",
     registration_group: RegistrationGroup | None = None,
+    home_address: str = "",
+    postcode: str = "",
 ) -> Pupil:
     """A pupil of `site`'s organisation. Refuses a bad or duplicate UPN and an impossible
     date of birth (in the future, or under 2 on `today`)."""
@@ -163,6 +165,7 @@ def pupil_create(
         date_of_birth=date_of_birth, sex=sex, year_group=year_group, today=today,
         legal_middle_names=legal_middle_names, preferred_forename=preferred_forename,
         preferred_surname=preferred_surname, registration_group=registration_group,
+        home_address=home_address, postcode=postcode,
     )
     _raise_if(errors)
     with transaction.atomic():
@@ -183,7 +186,20 @@ def _pupil_validated(errors: dict, *, site: Site, upn: str, today: dt.date, **fi
     text_fields = ("legal_forename", "legal_surname", "legal_middle_names", "preferred_forename", "preferred_surname")
     for name in text_fields:
         fields[name] = (fields[name] or "").strip()
+    fields["home_address"] = _address(fields.get("home_address", ""))
+    fields["postcode"] = _postcode(fields.get("postcode", ""))
     return Pupil(organisation_id=site.organisation_id, site=site, upn=upn, **fields)
+
+
+def _address(text: str) -> str:
+    """An address as its lines, trimmed, without empty lines."""
+    return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def _postcode(text: str) -> str:
+    """A postcode in capitals with one space before the last three characters."""
+    squeezed = "".join((text or "").split()).upper()
+    return f"{squeezed[:-3]} {squeezed[-3:]}" if len(squeezed) > 3 else squeezed
 
 
 def _save_pupil(pupil: Pupil) -> Pupil:
@@ -215,6 +231,8 @@ def contact_add(
     preferred_language: str = "",
     do_not_contact: bool = False,
     do_not_contact_reason: str = "",
+    address: str = "",
+    postcode: str = "",
 ) -> Contact:
     """A contact for `pupil`; `priority` defaults to after the existing ones. Phones are
     stored in E.164."""
@@ -242,7 +260,7 @@ def contact_add(
             parental_responsibility=parental_responsibility, lives_with=lives_with,
             email=email, preferred_language=(preferred_language or "").strip(),
             do_not_contact=do_not_contact, do_not_contact_reason=do_not_contact_reason,
-            **phones_e164,
+            address=_address(address), postcode=_postcode(postcode), **phones_e164,
         )
 
 

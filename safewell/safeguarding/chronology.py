@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from safewell.attendance import codes
 from safewell.attendance.codes import Category
+from safewell.policy.evidence_text import code_words, long_date
 from safewell.pupils.models import Pupil
 from safewell.safeguarding.models import ChronologyEntry, EntryKind
 
@@ -68,12 +69,14 @@ class ChronologyFilter:
     start: dt.date | None = None
     end: dt.date | None = None
     case_id: int | None = None
+    newest_first: bool = False
 
     def selection(self) -> dict:
         """As JSON, for the record of what was shared (AgencyExport.selection)."""
         return {
             "groups": sorted(self.groups), "from": self.start.isoformat() if self.start else None,
             "to": self.end.isoformat() if self.end else None, "case": self.case_id,
+            "order": "newest first" if self.newest_first else "oldest first",
         }
 
 
@@ -112,7 +115,7 @@ class Item:
 
 
 def build(pupil: Pupil, filters: ChronologyFilter) -> list[Item]:
-    """The child's chronology under `filters`, oldest first."""
+    """The child's chronology under `filters`, oldest first, or newest first when asked."""
     items: list[Item] = list(_entries(pupil, filters))
     if filters.case_id is None:
         # Absences, contacts and alerts belong to the child, not to one case.
@@ -122,7 +125,7 @@ def build(pupil: Pupil, filters: ChronologyFilter) -> list[Item]:
             items += _contacts(pupil, filters)
         if ALERTS in filters.groups:
             items += _alerts(pupil, filters)
-    return sorted(items, key=lambda item: (item.event_at, item.order))
+    return sorted(items, key=lambda item: (item.event_at, item.order), reverse=filters.newest_first)
 
 
 def _in_range(moment: dt.datetime, filters: ChronologyFilter) -> bool:
@@ -213,16 +216,22 @@ def _absence_item(run: list[tuple[dt.date, str, str]]) -> Item:
     (first_day, first_session, _), (last_day, last_session, _) = run[0], run[-1]
     counts = Counter(code for _, _, code in run)
     sessions = len(run)
-    when = f"{first_day:%a %-d %b %Y} {first_session}"
+    when = f"{_session_words(first_day, first_session)}"
     if sessions > 1:
-        when += f" to {last_day:%a %-d %b %Y} {last_session}"
-    codes_text = ", ".join(f"{code} × {n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        when = f"from {when} to {_session_words(last_day, last_session)}"
+    codes_text = "; ".join(f"{n} of {code_words(code)}"
+                           for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return Item(
         group=ABSENCES, kind_label="Absence",
         event_at=dt.datetime.combine(first_day, SESSION_TIME[first_session], tzinfo=LONDON),
-        title=f"Absent {sessions} session{'s' if sessions != 1 else ''}: {when}",
+        title=f"Absent for {sessions} session{'s' if sessions != 1 else ''}, {when}",
         body=f"Codes: {codes_text}.", recorded_by="The register", order=(0, first_day.toordinal()),
     )
+
+
+def _session_words(day: dt.date, session: str) -> str:
+    """'Monday 19 October 2026, afternoon'."""
+    return f"{long_date(day)}, {'morning' if session == 'AM' else 'afternoon'}"
 
 
 # --- From first-day calling ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from safewell.safeguarding.models import (
     ReferralKind,
     ReferralOutcome,
     ReturnHow,
+    TaskDoneWhen,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -303,7 +304,7 @@ class PlanForm(forms.Form):
     attendance_target_percent = forms.IntegerField(label="Attendance target (%)", min_value=1, max_value=100,
                                                    help_text="Of the sessions the child is expected at, checked against the register.")
     part_time_timetable = forms.ModelChoiceField(label="Part-time timetable (C2)", queryset=None, required=False,
-                                                 empty_label="None")
+                                                 empty_label="No part-time timetable")
     support = _text("Support in place", required=True, help_text="Pastoral and mental health support, who the child can go to.")
     digital_safety_checks = _text("Digital safety checks")
     next_review_on = _date("First review by")
@@ -312,7 +313,8 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["part_time_timetable"].queryset = timetables
         self.fields["part_time_timetable"].label_from_instance = (
-            lambda t: f"C2 from {t.starts_on:%-d %b %Y} to {t.ends_on:%-d %b %Y}, review {t.review_on:%-d %b %Y}")
+            lambda t: f"Part-time timetable (C2) from {t.starts_on:%A %-d %B %Y} to {t.ends_on:%A %-d %B %Y}, "
+                      f"to be reviewed by {t.review_on:%A %-d %B %Y}")
 
 
 class ReviewForm(forms.Form):
@@ -326,6 +328,8 @@ class TaskForm(forms.Form):
     title = forms.CharField(label="What is to be done", max_length=300)
     owner = _UserChoiceField(label="Owner", queryset=None, empty_label="Choose")
     due_on = _date("Due by")
+    done_when = _radios("Done", TaskDoneWhen.choices,
+                        help_text="A task that asks for a record is done when that record is written.")
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -338,10 +342,16 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label="File (a PNG or JPEG image, or a PDF)")
 
 
+# Oldest first reads as a story (and is how agencies expect a chronology); newest first is
+# what a DSL checking the latest wants (issue 11 §7).
+CHRONOLOGY_ORDERS = [("", "Oldest first"), ("newest", "Newest first")]
+
+
 class ChronologyFilterForm(forms.Form):
     groups = _checkboxes("Show", [])
     start = _date("From", required=False)
     end = _date("To", required=False)
+    order = _radios("Order", CHRONOLOGY_ORDERS)
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)

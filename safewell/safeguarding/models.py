@@ -828,12 +828,28 @@ class ReintegrationReview(AppendOnly):
 # --- Tasks --------------------------------------------------------------------------------------------
 
 
+class TaskDoneWhen(models.TextChoices):
+    """What record completes a task (issue 11 §6: "a task that asks for something is done
+    when that thing is recorded"). Blank: someone marks it done."""
+
+    MARKED = "", "When someone marks it done"
+    CME_NOTIFICATION_SENT = "cme_notification_sent", "When the CME notification is recorded as sent"
+    SAFE_AND_WELL_CHECK = "safe_and_well_check", "When a safe-and-well check is recorded"
+    RETURN_HOME_INTERVIEW = "return_home_interview", "When a return home interview is recorded as held or declined"
+    PLAN_REVIEWED = "plan_reviewed", "When the reintegration plan is reviewed"
+
+
 class Task(SafeguardingRecord):
-    """An action with an owner and a due date (the issue's §9), on a case or in a plan."""
+    """An action with an owner and a due date (the issue's §9), on a case or in a plan.
+
+    A task whose `done_when` names a record is done by that record, in the same transaction
+    (services.tasks_fulfil), and cannot be ticked by hand: the case never says "sent on
+    time" beside a task "send the notification" that is overdue."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks")
     title = models.CharField(max_length=300)
+    done_when = models.CharField(max_length=32, choices=TaskDoneWhen.choices, blank=True, default="")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safeguarding_tasks")
     due_on = models.DateField()
     created_at = models.DateTimeField()
@@ -849,6 +865,7 @@ class Task(SafeguardingRecord):
         ordering = ["due_on", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="task_has_title"),
+            models.CheckConstraint(condition=Q(done_when__in=TaskDoneWhen.values), name="task_done_when_valid"),
             models.CheckConstraint(
                 condition=(Q(completed_at__isnull=True) & Q(completed_by__isnull=True))
                 | (Q(completed_at__isnull=False) & Q(completed_by__isnull=False)),
@@ -863,6 +880,12 @@ class Task(SafeguardingRecord):
 
     def is_overdue(self, today: dt.date) -> bool:
         return not self.is_done and self.due_on < today
+
+    @property
+    def done_when_text(self) -> str:
+        """"when the CME notification is recorded as sent" (the choice's label, mid-sentence)."""
+        label = self.get_done_when_display()
+        return label[:1].lower() + label[1:]
 
 
 # --- Documents ----------------------------------------------------------------------------------------

@@ -32,23 +32,30 @@ def data_uri(document: Document | None) -> str:
     return f"data:{document.content_type};base64,{base64.b64encode(bytes(document.content)).decode()}"
 
 
-def cme_notification_pdf(*, detail, attendance: dict, generated_at: dt.datetime) -> bytes:
-    """The CME notification (s436A Education Act 1996 [C]; seed 000 §7): the child, the
-    absence (the alert's evidence and the register), the reasonable enquiries made
-    (statutory.md §3.4 [S]), checks and referrals, and the due date."""
+def cme_notification_pdf(*, detail, letter, attendance: dict, generated_at: dt.datetime) -> bytes:
+    """The CME notification (s436A Education Act 1996 [C]; seed 000 §7) as a letter from the
+    school to the LA's CME officer, in words (issue 11 §7): the child and their home address,
+    the parents and carers with their numbers (reg 13(4)(b)-(d) [C]), when last seen and the
+    whereabouts, the absence in dates and sessions, the reasonable enquiries made
+    (statutory.md §3.4 [S]), checks and referrals, and the DSL to contact."""
     return _pdf("safeguarding/pdf/cme_notification.html", {
-        "detail": detail, "case": detail.case, "pupil": detail.case.pupil, "notification": detail.notification,
-        "evidence": sorted((detail.case.alert_evidence or {}).items()), "attendance": attendance,
+        "detail": detail, "letter": letter, "case": detail.case, "pupil": detail.case.pupil,
+        "notification": detail.notification, "attendance": attendance,
         "generated_at": generated_at, "site": detail.case.site, "organisation": detail.case.organisation,
     })
 
 
 def police_pack_pdf(*, pack, generated_at: dt.datetime) -> bytes:
     """Philomena Protocol (statutory.md §7.3 [C]): part 1 kept in advance, part 2 of this
-    episode, given to the police when the child is reported missing."""
+    episode, given to the police when the child is reported missing. Who the child is, the
+    description and the photo come first, as on the Philomena form (issue 11 §7)."""
+    from safewell.pupils.age import age_on
+
+    pupil = pack.episode.pupil
     return _pdf("safeguarding/pdf/police_pack.html", {
-        "pack": pack, "episode": pack.episode, "pupil": pack.episode.pupil, "profile": pack.profile,
+        "pack": pack, "episode": pack.episode, "pupil": pupil, "profile": pack.profile,
         "photo": data_uri(pack.profile.photo if pack.profile else None), "generated_at": generated_at,
+        "age": age_on(pupil.date_of_birth, generated_at.date()),
     })
 
 

@@ -238,7 +238,7 @@ def case_detail_for_user(user: User, case_id: int, *, what: str = "") -> CaseDet
     enquiries = list(case.enquiries.select_related("recorded_by"))
     return CaseDetail(
         case=case,
-        tasks=list(case.tasks.select_related("owner", "plan")),
+        tasks=list(case.tasks.select_related("owner", "plan", "completed_by")),
         referrals=referrals,
         notification=next((r for r in referrals if r.kind == ReferralKind.CME_NOTIFICATION), None),
         enquiries=enquiries,
@@ -515,6 +515,8 @@ class Dashboard:
     deadlines: list[Deadline]
     new_concerns: list[Concern]
     sites: list[tuple[str, str]] = field(default_factory=list)
+    # The LA notification of each CME case, by case id: one click to the letter.
+    notifications: dict[int, Referral] = field(default_factory=dict)
 
 
 DASHBOARD_AHEAD_DAYS = 7
@@ -564,6 +566,8 @@ def dashboard_for_user(user: User, *, now: dt.datetime, site_code: str = "") -> 
         new_concerns=list(Concern.objects.filter(pupil__in=pupils, triage="").select_related("pupil", "raised_by")
                           .order_by("raised_at")),
         sites=sorted(set(casework_pupils(user).values_list("site__code", "site__name")), key=lambda s: s[1]),
+        notifications={r.case_id: r for r in Referral.objects.filter(case__in=cases,
+                                                                     kind=ReferralKind.CME_NOTIFICATION)},
     )
 
 
@@ -691,3 +695,111 @@ def retention_review_for_user(user: User, *, today: dt.date) -> list[RetentionRo
     holds = {h.pupil_id: h for h in LegalHold.objects.filter(pupil__in=pupils, lifted_at__isnull=True)}
     rows = [RetentionRow(p, retention_due_on(p), holds.get(p.pk), p.cases) for p in pupils]
     return sorted((r for r in rows if r.due_on <= today), key=lambda r: (r.due_on, r.pupil.pk))
+
+
+# --- The CME notification letter ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterPerson:
+    """A parent or carer as the LA's CME officer reads them (reg 13(4)(c)-(d) [C]: name,
+    address, an emergency telephone number)."""
+
+    name: str
+    relationship: str
+    parental_responsibility: bool
+    lives_with: bool
+    address_lines: list[str]
+    phones: list[tuple[str, str]]
+    email: str
+
+
+@dataclass(frozen=True)
+class CmeLetter:
+    """What the CME notification letter says, in words (issue 11 §7): the child and where
+    they live, the parents or carers, when last seen and where they may be, the absence in
+    dates and sessions, the reasonable enquiries, and whom to contact at the school."""
+
+    address_lines: list[str]
+    placing_school: str
+    people: list[LetterPerson]
+    professionals: list
+    first_day: dt.date | None
+    last_day: dt.date | None
+    school_days: int
+    absence_dates: str
+    sessions_by_code: list[str]
+    last_seen: str
+    whereabouts: str
+    dsl_name: str
+    dsl_email: str
+
+
+def cme_letter(detail: CaseDetail, *, today: dt.date) -> CmeLetter:
+    """The letter's facts, from the case, the alert's evidence as it was, the register, the
+    pupil's contacts and the enquiries (read within `cme_notification_for_user`'s audit)."""
+    from safewell.attendance import codes
+    from safewell.attendance.models import Mark
+    from safewell.policy import evidence_text
+    from safewell.pupils.selectors import professionals_on
+
+    case, pupil = detail.case, detail.case.pupil
+    dates = _absence_dates(case, today=today)
+    marks = list(Mark.objects.filter(pupil=pupil, date__in=dates).values_list("code", flat=True)) if dates else []
+    by_code = Counter(code for code in marks if code in chronology.ABSENT_CODES)
+    before = (Mark.objects.filter(pupil=pupil, date__lt=dates[0], code__in=sorted(codes.ATTENDING))
+              .order_by("-date", "-session").first()) if dates else None
+    enrolment = pupil.enrolments.filter(placing_school__isnull=False).select_related("placing_school").first()
+    return CmeLetter(
+        address_lines=pupil.address_lines(),
+        placing_school=enrolment.placing_school.name if enrolment else "",
+        people=[LetterPerson(c.name, c.get_relationship_display(), c.parental_responsibility, c.lives_with,
+                             c.address_lines(), c.phones, c.email)
+                for c in pupil.contacts.all() if c.relationship != "self"],
+        professionals=professionals_on(pupil, today),
+        first_day=dates[0] if dates else None, last_day=dates[-1] if dates else None, school_days=len(dates),
+        absence_dates=evidence_text.date_ranges(dates) if dates else "",
+        sessions_by_code=[f"{n} session{'s' if n != 1 else ''} of {evidence_text.code_words(code)}"
+                          for code, n in by_code.most_common()],
+        last_seen=(f"At school on {evidence_text.long_date(before.date)}, "
+                   f"{'morning' if before.session == 'AM' else 'afternoon'} session (the last session attended)"
+                   if before else "Not recorded at this school"),
+        whereabouts=_whereabouts(detail, pupil),
+        dsl_name=case.owner.get_full_name() or case.owner.get_username(), dsl_email=case.owner.email,
+    )
+
+
+def _absence_dates(case: Case, *, today: dt.date) -> list[dt.date]:
+    """The run of absence behind the case: the alert's dates as it was when the case opened,
+    else the school days absent from the register, back from the notification's due date to
+    the last day the child attended."""
+    from safewell.attendance import codes
+    from safewell.attendance.models import Mark
+
+    evidence = case.alert_evidence or {}
+    if isinstance(evidence.get("dates"), list) and evidence["dates"]:
+        return sorted(dt.date.fromisoformat(d) for d in evidence["dates"])
+    until = min(case.cme_due_on or today, today)
+    last_present = (Mark.objects.filter(pupil=case.pupil, date__lte=until, code__in=sorted(codes.ATTENDING))
+                    .order_by("-date").values_list("date", flat=True).first())
+    absent = Mark.objects.filter(pupil=case.pupil, date__lte=until, code__in=sorted(chronology.ABSENT_CODES))
+    if last_present is not None:
+        absent = absent.filter(date__gt=last_present)
+    return sorted(set(absent.values_list("date", flat=True)))
+
+
+def _whereabouts(detail: CaseDetail, pupil: Pupil) -> str:
+    """Where the child may be: an enquiry that found them, else not known, with the last
+    known address and what the latest enquiry found."""
+    from safewell.policy import evidence_text
+
+    found = [e for e in detail.enquiries if e.whereabouts_found]
+    if found:
+        e = found[-1]
+        return f"{e.outcome} ({e.get_kind_display().lower()}, {e.who}, {evidence_text.long_date(e.made_on)})"
+    address = ", ".join(pupil.address_lines()) or "no address recorded"
+    words = f"Not known. Last known address: {address}."
+    if detail.enquiries:
+        e = detail.enquiries[-1]
+        words += f" Latest enquiry ({e.get_kind_display().lower()}, {evidence_text.long_date(e.made_on)}): {e.outcome}"
+    return words

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from safewell.accounts.models import Membership, Role, User
 from safewell.policy import rule_ids as R
@@ -66,6 +67,7 @@ from safewell.safeguarding.models import (
     RiskAssessment,
     SafeAndWellCheck,
     Task,
+    TaskDoneWhen,
     retention_destruction,
 )
 from safewell.safeguarding.chronology import LONDON
@@ -151,6 +153,9 @@ NEXT_REVIEW_OR_END = "Set the next review date, or end the plan with a reason."
 NEXT_REVIEW_NOT_AFTER = "The next review must be after this one."
 OWNER_NOT_STAFF = "The owner must be a member of staff at {site}."
 TASK_ALREADY_DONE = "This task was already done on {at:%-d %B %Y}."
+TASK_DONE_BY_ITS_RECORD = (
+    "This task is done {when}: record that, and the task is done with it."
+)
 DUE_IN_THE_PAST = "The due date cannot be in the past."
 NOTHING_CHOSEN = "Choose at least one kind of entry to share."
 NOTHING_TO_SHARE = "Nothing in the chronology matches what you chose: widen the dates or the kinds."
@@ -293,19 +298,23 @@ def _cme_steps(case: Case, *, actor: User, now: dt.datetime) -> None:
     a safe-and-well check where the policy does (design.md "Thresholds"; seed 004 "a formal
     'Safe and Well' check is undertaken")."""
     organisation = case.organisation
+    # seed 000 §7; s436A Education Act 1996 [C]. The reason is read by the LA, so it cites
+    # the Act, not our seed policies.
     referral = Referral.objects.create(
         case=case, pupil=case.pupil, kind=ReferralKind.CME_NOTIFICATION,
         agency=f"{organisation.local_authority_name or 'The local authority'}: children missing education",
         reason="The child has been absent for 10 school days or more and their whereabouts are unknown after "
-               "reasonable enquiries (seed 000 §7; s436A Education Act 1996).",
+               "reasonable enquiries (section 436A of the Education Act 1996).",
         due_on=case.cme_due_on, lawful_basis=LawfulBasis.LEGAL_OBLIGATION, created_at=now, created_by=actor,
     )
     _entry(pupil=case.pupil, actor=actor, kind=EntryKind.REFERRAL, case=case, record=referral, now=now,
            title=f"CME notification to the local authority due by {case.cme_due_on:%-d %B %Y}")
     Task.objects.create(case=case, title="Make reasonable enquiries, then send the CME notification to the local authority",
+                        done_when=TaskDoneWhen.CME_NOTIFICATION_SENT,
                         owner=case.owner, due_on=case.cme_due_on, created_at=now, created_by=actor)
     if profile_for(organisation.pk).options.cme_requires_safe_and_well_check:
         Task.objects.create(case=case, title="Arrange a safe-and-well check (school, local authority or police)",
+                            done_when=TaskDoneWhen.SAFE_AND_WELL_CHECK,
                             owner=case.owner, due_on=case.cme_due_on, created_at=now, created_by=actor)
 
 
@@ -648,6 +657,8 @@ def _mark_sent(referral: Referral, sending: Sending, *, actor: User, now: dt.dat
            + (f" Reference: {referral.reference}." if referral.reference else "") + late)
     _sync(referral.pupil, now)
     if referral.kind == ReferralKind.CME_NOTIFICATION:
+        tasks_fulfil(case=referral.case, done_when=TaskDoneWhen.CME_NOTIFICATION_SENT, actor=actor, now=now,
+                     note=f"The notification was sent on {referral.sent_on:%-d %B %Y}.")
         alert_resolve(rule_id=R.CME_NOTIFICATION_DUE, pupil_id=referral.pupil_id, episode_key=f"case:{referral.case_id}",
                       actor=actor, now=now, reason=f"The local authority was told on {referral.sent_on:%-d %B %Y}.")
 
@@ -767,6 +778,9 @@ def safe_and_well_check_record(*, case: Case, actor: User, now: dt.datetime, che
                event_at=checked_at,
                title=f"Safe-and-well check by {check.get_checked_by_display().lower()}: {check.get_outcome_display()}",
                body=f"By {check.checked_by_name}." + (f" {check.notes}" if check.notes else ""))
+        tasks_fulfil(case=case, done_when=TaskDoneWhen.SAFE_AND_WELL_CHECK, actor=actor, now=now,
+                     note=f"{check.get_checked_by_display()} checked on "
+                          f"{check.checked_at.astimezone(LONDON):%-d %B %Y} ({check.get_outcome_display().lower()}).")
     return check
 
 
@@ -970,6 +984,9 @@ def return_home_interview_record(*, episode: MissingEpisode, actor: User, now: d
                body=_interview_text(record))
         _sync(episode.pupil, now)
         if record.status in (InterviewStatus.COMPLETED, InterviewStatus.DECLINED):
+            tasks_fulfil(case=episode.case, done_when=TaskDoneWhen.RETURN_HOME_INTERVIEW, actor=actor, now=now,
+                         note=f"The return home interview was {record.get_status_display().lower()} on "
+                              f"{_interview_moment(record).astimezone(LONDON):%-d %B %Y}.")
             alert_resolve(rule_id=R.RETURN_HOME_INTERVIEW_DUE, pupil_id=episode.pupil_id,
                           episode_key=f"episode:{episode.pk}", actor=actor, now=now,
                           reason=f"Return home interview {record.get_status_display().lower()}.")
@@ -1088,11 +1105,15 @@ class Action:
     title: str
     owner: User | None
     due_on: dt.date | None
+    # What record completes it (models.TaskDoneWhen); blank: someone marks it done.
+    done_when: str = ""
 
 
 def _check_action(errors: dict, action: Action, pupil: Pupil, today: dt.date, prefix: str = "") -> None:
     if not action.title.strip():
         errors[f"{prefix}title"] = REQUIRED
+    if action.done_when not in TaskDoneWhen.values:
+        errors[f"{prefix}done_when"] = UNKNOWN_CHOICE.format(value=action.done_when)
     if action.owner is None:
         errors[f"{prefix}owner"] = REQUIRED
     elif not _is_staff_at(action.owner, pupil):
@@ -1162,7 +1183,7 @@ def reintegration_plan_create(*, case: Case, actor: User, now: dt.datetime, term
         )
         for action in actions:
             Task.objects.create(case=case, plan=plan, title=action.title.strip(), owner=action.owner,
-                                due_on=action.due_on, created_at=now, created_by=actor)
+                                due_on=action.due_on, done_when=action.done_when, created_at=now, created_by=actor)
         _entry(pupil=case.pupil, actor=actor, kind=EntryKind.REINTEGRATION, case=case, record=plan, now=now,
                title=f"Reintegration plan: attendance target {plan.attendance_target_percent}% from "
                      f"{plan.starts_on:%-d %B} to {plan.monitoring_ends_on:%-d %B %Y}",
@@ -1218,6 +1239,8 @@ def reintegration_review_record(*, plan: ReintegrationPlan, actor: User, now: dt
                body=f"{review.notes}\n{figure}" + (f"\nNext review by {next_review_on:%-d %B %Y}." if next_review_on
                                                    else f"\nEnded: {plan.end_reason}"))
         _sync(plan.pupil, now)
+        tasks_fulfil(case=plan.case, done_when=TaskDoneWhen.PLAN_REVIEWED, actor=actor, now=now, plan=plan,
+                     note=f"The plan was reviewed on {reviewed_on:%-d %B %Y}.")
         if overdue_key:
             alert_resolve(rule_id=R.REINTEGRATION_REVIEW_OVERDUE, pupil_id=plan.pupil_id, episode_key=overdue_key,
                           actor=actor, now=now, reason=f"Plan reviewed on {reviewed_on:%-d %B %Y}.")
@@ -1242,22 +1265,45 @@ def task_add(*, case: Case, actor: User, now: dt.datetime, action: Action) -> Ta
     _fail(errors)
     with transaction.atomic():
         task = Task.objects.create(case=case, title=action.title.strip(), owner=action.owner, due_on=action.due_on,
-                                   created_at=now, created_by=actor)
+                                   done_when=action.done_when, created_at=now, created_by=actor)
         _entry(pupil=case.pupil, actor=actor, kind=EntryKind.TASK, case=case, now=now,
                title=f"Task set: {task.title}", body=f"{_name(task.owner)}, by {task.due_on:%-d %B %Y}.")
     return task
 
 
 def task_complete(*, task: Task, actor: User, now: dt.datetime, note: str = "") -> Task:
+    """Someone marks a task done. A task that a record completes (`done_when`) is refused:
+    it is done when its record is written (tasks_fulfil), so it cannot say done while the
+    record says otherwise."""
     _require(actor, task.case.pupil)
     if task.is_done:
         raise ValidationError({"note": [TASK_ALREADY_DONE.format(at=task.completed_at.astimezone(LONDON))]})
+    if task.done_when:
+        raise ValidationError({"note": [TASK_DONE_BY_ITS_RECORD.format(when=task.done_when_text)]})
     with transaction.atomic():
-        task.completed_at, task.completed_by, task.completion_note = now, actor, note.strip()
-        task.save(update_fields=["completed_at", "completed_by", "completion_note"])
-        _entry(pupil=task.case.pupil, actor=actor, kind=EntryKind.TASK, case=task.case, now=now,
-               title=f"Task done: {task.title}", body=task.completion_note)
+        _task_done(task, actor=actor, now=now, note=note.strip())
     return task
+
+
+def _task_done(task: Task, *, actor: User, now: dt.datetime, note: str) -> None:
+    task.completed_at, task.completed_by, task.completion_note = now, actor, note
+    task.save(update_fields=["completed_at", "completed_by", "completion_note"])
+    _entry(pupil=task.case.pupil, actor=actor, kind=EntryKind.TASK, case=task.case, now=now,
+           title=f"Task done: {task.title}", body=task.completion_note)
+
+
+def tasks_fulfil(*, case: Case, done_when: str, actor: User, now: dt.datetime, note: str,
+                 plan: ReintegrationPlan | None = None) -> list[Task]:
+    """The record `done_when` asks for was just written: its open tasks on the case (those
+    of `plan`, or of no plan, when a plan was reviewed) are done, in the same transaction,
+    in the name of whoever wrote it, with a note saying which record did it."""
+    tasks = Task.objects.filter(case=case, done_when=done_when, completed_at__isnull=True).select_related("case__pupil")
+    if plan is not None:
+        tasks = tasks.filter(Q(plan=plan) | Q(plan__isnull=True))
+    done = list(tasks)
+    for task in done:
+        _task_done(task, actor=actor, now=now, note=note)
+    return done
 
 
 # --- Documents ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safewell.accounts.models import Membership, Role, User
+from safewell.policy import evidence_text
 from safewell.policy.selectors import alert_for_user
 from safewell.pupils.models import Pupil
 from safewell.pupils.selectors import characteristic_kinds_on
@@ -42,6 +43,7 @@ from safewell.safeguarding.models import (
     LawfulBasis,
     LegalHold,
     ReferralKind,
+    TaskDoneWhen,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -142,7 +144,8 @@ def _filters(request: HttpRequest, form: forms.ChronologyFilterForm, *, default_
     groups = frozenset(data["groups"]) if data["groups"] or not default_all else chronology.GROUP_KEYS
     case = request.GET.get("case", "")
     return chronology.ChronologyFilter(groups=groups, start=data["start"], end=data["end"],
-                                       case_id=int(case) if case.isdigit() else None)
+                                       case_id=int(case) if case.isdigit() else None,
+                                       newest_first=data["order"] == "newest")
 
 
 @require_GET
@@ -221,7 +224,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "detail": detail, "case": detail.case, "pupil": detail.case.pupil, "today": _today(),
         "clocks": {e.pk: selectors.interview_clock(e, now=now) for e in detail.episodes},
         "enquiry_kinds": [(key, label, key in detail.enquiry_kinds_done) for key, label in EnquiryKind.choices],
-        "evidence": sorted((detail.case.alert_evidence or {}).items()),
+        "evidence": evidence_text.evidence_rows(detail.case.alert_evidence or {}),
     })
 
 
@@ -482,7 +485,8 @@ def cme_notification_pdf(request: HttpRequest, referral_id: int) -> HttpResponse
     """The CME notification letter, with the evidence (audited as a read of the case)."""
     detail = selectors.cme_notification_for_user(request.user, referral_id)
     pupil = detail.case.pupil
-    content = pdf.cme_notification_pdf(detail=detail, attendance=selectors.attendance_evidence(pupil, today=_today()),
+    content = pdf.cme_notification_pdf(detail=detail, letter=selectors.cme_letter(detail, today=_today()),
+                                       attendance=selectors.attendance_evidence(pupil, today=_today()),
                                        generated_at=_now())
     return _pdf_response(content, PDF_NAME.format(what="cme-notification", upn=pupil.upn, day=_today()))
 
@@ -655,6 +659,9 @@ def _plan_url(plan_id: int) -> str:
 
 
 ACTION_ROWS = 5
+# A plan's action is marked done, or done by the plan's review (a review meeting).
+PLAN_ACTION_DONE_WHEN = [(v, label) for v, label in TaskDoneWhen.choices
+                         if v in (TaskDoneWhen.MARKED, TaskDoneWhen.PLAN_REVIEWED)]
 
 
 def _actions(request: HttpRequest, owners) -> list[services.Action]:
@@ -670,7 +677,8 @@ def _actions(request: HttpRequest, owners) -> list[services.Action]:
             due_on = dt.date.fromisoformat(due) if due else None
         except ValueError:
             due_on = None
-        found.append(services.Action(title, by_id.get(request.POST.get(f"action_{index}_owner", "")), due_on))
+        found.append(services.Action(title, by_id.get(request.POST.get(f"action_{index}_owner", "")), due_on,
+                                     request.POST.get(f"action_{index}_done_when", "")))
     return found
 
 
@@ -701,10 +709,11 @@ def plan_new(request: HttpRequest, case_id: int) -> HttpResponse:
     if _submitted(request, form, act):
         messages.success(request, "Reintegration plan saved.")
         return redirect(_plan_url(made["plan"].pk))
-    rows = [{"i": i, **{part: request.POST.get(f"action_{i}_{part}", "") for part in ("title", "owner", "due_on")}}
-            for i in range(ACTION_ROWS)]
+    rows = [{"i": i, **{part: request.POST.get(f"action_{i}_{part}", "")
+                        for part in ("title", "owner", "due_on", "done_when")}} for i in range(ACTION_ROWS)]
     return _page(request, "safeguarding/plan_form.html", {"case": case, "pupil": case.pupil, "owners": owners,
-                                                           "rows": rows}, form=form)
+                                                           "rows": rows, "done_when_choices": PLAN_ACTION_DONE_WHEN},
+                 form=form)
 
 
 @require_GET
@@ -738,7 +747,8 @@ def task_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, case_id)
     form = forms.TaskForm(request.POST or None, owners=_staff(case.pupil), initial={"owner": request.user})
     if _submitted(request, form, lambda: services.task_add(case=case, actor=request.user, now=_now(), action=services.Action(
-            form.cleaned_data["title"], form.cleaned_data["owner"], form.cleaned_data["due_on"]))):
+            form.cleaned_data["title"], form.cleaned_data["owner"], form.cleaned_data["due_on"],
+            form.cleaned_data["done_when"]))):
         messages.success(request, "Task set.")
         return redirect(_case_url(case.pk))
     return _form_page(request, form, title="Set a task", pupil=case.pupil, back=_case_url(case.pk))
@@ -795,7 +805,8 @@ def share(request: HttpRequest, pupil_id: int) -> HttpResponse:
     form = forms.ShareForm(request.POST or None, groups=chronology.FILTER_GROUPS)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        filters = chronology.ChronologyFilter(groups=frozenset(data["groups"]), start=data["start"], end=data["end"])
+        filters = chronology.ChronologyFilter(groups=frozenset(data["groups"]), start=data["start"], end=data["end"],
+                                              newest_first=data["order"] == "newest")
         decision = services.SharingDecision(data["recipient"], data["purpose"], data["lawful_basis"], data["format"])
         try:
             services.sharing_decision_check(decision, data["groups"])

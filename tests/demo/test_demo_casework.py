@@ -49,9 +49,32 @@ def test_its_la_notification_pdf_reads_back(client, db, demo):
     client.force_login(User.objects.get(username="ap.dsl"))
     response = client.get(f"/safeguarding/referrals/{case.referrals.get().pk}/notification.pdf")
     text = pdf_text(response.content)
-    assert "Child missing education: notification to Suffolk" in text and "Tyler Ashdown" in text
-    assert "Due by Monday 9 November 2026; sent Monday 9 November 2026" in text
+    assert "To: the children missing education officer, Suffolk" in text and "Tyler Ashdown" in text
+    assert "This notification was sent on Monday 9 November 2026; it was due by Monday 9 November 2026" in text
     assert "No answer at the flat" in text
+    # What the LA's CME officer needs first (issue 11 §7): the home address, the parents with
+    # their numbers, when last seen, the absence in words, and whom to contact.
+    for expected in ("Home address", "Amelia Ashdown", "07700 900332 (mobile)",
+                     "At school on Friday 16 October 2026, afternoon session",
+                     "24 sessions of O (absent in other or unknown circumstances)", "Please contact Ewan Tallack"):
+        assert expected in text, expected
+    for raw in ("Cme_due_on", "Sessions_by_code", "{'O'", "2026-10-19"):
+        assert raw not in text, raw
+
+
+def test_tylers_case_does_not_contradict_itself(db, demo):
+    """The notification was sent on time, so its task is done; the plan's actions are done as
+    recorded (issue 11 §6)."""
+    case = Case.objects.get(pupil__legal_surname="Ashdown")
+    notification_task = case.tasks.get(done_when="cme_notification_sent")
+    assert notification_task.is_done and case.referrals.get().sent_on_time
+    assert not [t.title for t in case.tasks.filter(completed_at__isnull=True, due_on__lt=case.referrals.get().sent_on)]
+    plan_tasks = {t.title: t.is_done for t in case.reintegration_plans.get().tasks.all()}
+    # On the demo's Friday 20 November the review meeting (Thursday 26 November) is still to come.
+    assert plan_tasks == {"Check in with Tyler at the gate each morning": True,
+                          "Weekly call with Tyler's social worker": True,
+                          "Review meeting with the family and Thornwick High School": False}
+    assert not [t for t in case.tasks.all() if t.is_overdue(demo)], "nothing on the case is overdue"
 
 
 def test_the_looked_after_childs_episodes_have_the_polices_grades_and_interviews(db, demo):

@@ -181,7 +181,33 @@ def test_the_detail_puts_the_flagged_sessions_on_the_pupils_calendar(client, per
     assert all(("9 Sep 2025" in t or "10 Sep 2025" in t) for t in flagged_titles)
     assert "style=" not in svg and "<style" not in page
     table = page.split('id="flagged-sessions"')[1].split("</table>")[0]
-    assert "Tue 9 Sep 2025" in table and "Wed 10 Sep 2025" in table
+    assert "Tuesday 9 September 2025" in table and "Wednesday 10 September 2025" in table
+    assert "N (reason for absence not yet established)" in table
+
+
+def test_sessions_the_evidence_names_by_date_only_show_the_registers_codes(client, personas):
+    """A run's evidence lists its dates, not its codes: the table shows the codes the
+    calendar above it shows, never a dash (issue 11 §6)."""
+    from safewell.schools.services import term_dates_import_csv
+
+    term_dates_import_csv(organisation=personas.organisation, file=TERM_DATES_2025_26)
+    pupil = admit(personas.north, "Hazel")
+    write_marks(pupil, [".", ".", "O", "O", "O", "O", ".", ".", ".", "."], WEEK_1)
+    alerts_sync(candidates=[candidate(pupil, evidence={"dates": ["2025-09-09", "2025-09-10"], "overdue": False,
+                                                       "sessions_by_code": {"O": 4},
+                                                       "returned_at": "2025-09-10T01:40:00+00:00"})],
+                scope=full_scope(personas), now=NOW)
+    client.force_login(personas.dsl)
+
+    page = client.get(reverse("policy:alert_detail", args=[Alert.objects.get().pk])).content.decode()
+
+    table = page.split('id="flagged-sessions"')[1].split("</table>")[0]
+    assert table.count("O (absent in other or unknown circumstances)") == 4
+    assert "–" not in table
+    assert "4 sessions of O (absent in other or unknown circumstances)" in page
+    assert "Wednesday 10 September 2025 at 02:40" in page
+    for raw in ("2025-09-10T01:40", "False", "sessions_by_code", "Sessions_by_code"):
+        assert raw not in page
 
 
 def test_the_detail_lists_who_outside_the_school_to_tell(client, personas, north_pupil):
@@ -198,7 +224,7 @@ def test_the_detail_lists_who_outside_the_school_to_tell(client, personas, north
     page = client.get(reverse("policy:alert_detail", args=[Alert.objects.get().pk])).content.decode()
 
     table = page.split('id="to-tell"')[1].split("</table>")[0]
-    assert "Social worker" in table and "Sam Example" in table and "+447700900456" in table
+    assert "Social worker" in table and "Sam Example" in table and "07700 900456" in table
 
 
 def test_a_group_alert_shows_its_members_and_whose_lessons_were_missed(client, personas):

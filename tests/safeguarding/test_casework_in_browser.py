@@ -46,7 +46,8 @@ def test_a_dsl_opens_a_cme_case_from_the_alert_with_one_click(page, live_server,
     assert page.get_by_text("Case opened. You are its owner.").is_visible()
     assert page.locator("#cme-due").inner_text() == "Monday 9 November 2026"
     page.locator("#alert-evidence summary").click()
-    assert page.locator("#alert-evidence").get_by_text("2026-10-19").is_visible()
+    assert page.locator("#alert-evidence").get_by_text("Monday 19 October 2026").is_visible()
+    assert "2026-10-19" not in page.locator("#alert-evidence").inner_text()
     assert_no_axe_violations(page)
     assert csp_errors == []
 
@@ -67,8 +68,8 @@ def test_the_notification_downloads_and_reads_back_as_a_pdf(page, live_server, p
 
     reader = PdfReader(path)
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Child missing education: notification to Suffolk" in text and "Bryn Browserfield" in text
-    assert "Due by Monday 9 November 2026" in text
+    assert "To: the children missing education officer, Suffolk" in text and "Bryn Browserfield" in text
+    assert "This notification is due by Monday 9 November 2026" in text
     assert "No answer; neighbours say the family moved out." in text
 
 

@@ -83,8 +83,10 @@ def test_absences_come_from_the_register_as_runs_of_sessions(personas, term_date
     absences = [i for i in build(north_pupil) if i.group == "absences"]
 
     assert [i.title for i in absences] == [
-        "Absent 3 sessions: Mon 19 Oct 2026 PM to Tue 20 Oct 2026 PM", "Absent 1 session: Wed 21 Oct 2026 PM"]
-    assert absences[0].body == "Codes: N × 2, O × 1."
+        "Absent for 3 sessions, from Monday 19 October 2026, afternoon to Tuesday 20 October 2026, afternoon",
+        "Absent for 1 session, Wednesday 21 October 2026, afternoon"]
+    assert absences[0].body == ("Codes: 2 of N (reason for absence not yet established); "
+                                "1 of O (absent in other or unknown circumstances).")
 
 
 def test_contact_attempts_are_in_the_chronology(personas, north_pupil):
@@ -130,3 +132,19 @@ def test_the_printed_chronology_reads_back_from_the_pdf(client, personas, north_
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Chronology: Nia Northway" in text and "Spoke to the virtual school head" in text
+
+
+def test_the_chronology_reads_newest_first_on_the_page_and_in_print(client, personas, north_pupil):
+    note(personas, north_pupil, title="First: home visit", event_at=NOW - dt.timedelta(days=2))
+    note(personas, north_pupil, title="Second: strategy call", event_at=NOW - dt.timedelta(days=1))
+    client.force_login(personas.dsl)
+
+    page = client.get(f"/safeguarding/pupils/{north_pupil.pk}/?groups=notes&order=newest").content.decode()
+    printed = client.get(f"/safeguarding/pupils/{north_pupil.pk}/chronology.pdf?groups=notes&order=newest")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(printed.content)).pages)
+
+    assert page.index("Second: strategy call") < page.index("First: home visit")
+    assert text.index("Second: strategy call") < text.index("First: home visit")
+    assert "2 entries, newest first" in text
+    assert [i.title for i in build(north_pupil, groups=frozenset({"notes"}))] == [
+        "First: home visit", "Second: strategy call"], "oldest first unless asked"

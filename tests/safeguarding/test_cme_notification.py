@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from safewell.policy.models import Alert, AlertState
 from safewell.safeguarding import selectors, services
 from safewell.safeguarding.models import CaseKind
-from tests.safeguarding.casework_factory import NOW, case_of
+from tests.safeguarding.casework_factory import NOW, alert_of, case_of
 
 
 # Counted on the conftest's calendar: half term 26-30 Oct 2026, INSET Mon 2 Nov, Christmas
@@ -66,9 +66,9 @@ def test_the_notification_pdf_reads_back_with_the_child_the_due_date_and_the_enq
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    assert "Child missing education: notification to Suffolk" in text
-    assert "Nia Northway" in text and north_pupil.upn in text
-    assert "Due by Monday 9 November 2026" in text
+    assert "To: the children missing education officer, Suffolk" in text
+    assert "Child missing education: Nia Northway" in text and north_pupil.upn in text
+    assert "This notification is due by Monday 9 November 2026" in text
     assert "The younger sister has not attended since 16 October either." in text
     assert reader.metadata.title == "Child missing education notification: Nia Northway"
     root = reader.trailer["/Root"]
@@ -125,3 +125,51 @@ def test_the_compliance_report_says_whether_the_la_was_told_on_time(personas, no
     assert rows[not_due.pk].on_time is None
     south_rows = selectors.cme_compliance_for_user(personas.deputy_dsl_south, today=dt.date(2026, 11, 13))
     assert [r.case.pk for r in south_rows] == [overdue.pk]
+
+
+def test_the_notification_is_a_letter_with_the_address_the_carers_the_absence_and_the_dsl(client, term_dates,
+                                                                                          north_pupil):
+    """What an LA's CME officer needs first (issue 11 §7; reg 13(4)(b)-(d) [C]), in words: no
+    field names, Python values or ISO dates."""
+    from safewell.attendance.store import MarkInput, mark_write
+    from safewell.pupils import services as pupil_services
+    from safewell.pupils.models import Pupil
+
+    personas = term_dates
+    Pupil.objects.filter(pk=north_pupil.pk).update(home_address="12 Example Road\nNorthtown", postcode="ZX1 2AB")
+    pupil_services.contact_add(pupil=north_pupil, name="Rhian Northway", relationship="mother", lives_with=True,
+                               parental_responsibility=True, mobile_phone="07700 900111")
+    pupil_services.contact_add(pupil=north_pupil, name="Dai Northway", relationship="father", lives_with=False,
+                               parental_responsibility=True, home_phone="07700 900112",
+                               address="3 Other Street\nSouthtown", postcode="zx12cd")
+    mark_write(marks=[MarkInput(north_pupil.pk, dt.date(2026, 10, 16), "PM", "\\", None)]
+               + [MarkInput(north_pupil.pk, day, session, "O", None)
+                  for day in (dt.date(2026, 10, 19), dt.date(2026, 10, 20)) for session in ("AM", "PM")])
+    alert = alert_of(north_pupil, rule="cme_ten_days", evidence={
+        "first_day": "2026-10-19", "dates": ["2026-10-19", "2026-10-20"], "la_notification_due_on": "2026-11-09",
+        "sessions_by_code": {"O": 4}})
+    case = services.case_open_from_alert(alert=alert, actor=personas.dsl, now=NOW)
+    services.reasonable_enquiry_record(case=case, actor=personas.dsl, now=NOW, kind="home_visit",
+                                       made_on=dt.date(2026, 11, 2), who="Two members of staff",
+                                       outcome="No answer; the curtains were drawn.")
+    client.force_login(personas.dsl)
+
+    response = client.get(f"/safeguarding/referrals/{case.referrals.get().pk}/notification.pdf")
+
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in (
+        "Dear children missing education officer",
+        "12 Example Road Northtown ZX1 2AB",
+        "Rhian Northway", "Mother, has parental responsibility, lives with the child", "07700 900111 (mobile)",
+        "Dai Northway", "3 Other Street Southtown ZX1 2CD", "07700 900112 (home)",
+        "At school on Friday 16 October 2026, afternoon session",
+        "Not known. Last known address: 12 Example Road, Northtown, ZX1 2AB.",
+        "2: Monday 19 October to Tuesday 20 October 2026",
+        "4 sessions of O (absent in other or unknown circumstances)",
+        "Monday 2 November 2026", "No answer; the curtains were drawn.",
+        f"Please contact {personas.dsl.get_full_name() or personas.dsl.username}",
+        "Yours faithfully",
+    ):
+        assert expected in text, expected
+    for raw in ("2026-10-19", "Sessions_by_code", "{'O'", "None", "True", "False", "cme_due_on", "+44"):
+        assert raw not in text, raw

@@ -53,12 +53,17 @@ def test_the_police_pack_has_both_parts_the_photo_and_earlier_episodes(client, p
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    for expected in ("Missing person information (Philomena Protocol)", "Red puffer jacket, grey joggers",
+    for expected in ("Missing person information: Nia Northway", "Red puffer jacket, grey joggers",
                      "Bus station, stand 4", "scar through the left eyebrow", "Asthma: blue inhaler",
                      "Police reference CC-26-1102-9", "High (the police's)", "Previous missing episodes (1)"):
         assert expected in text, expected
     photos = {image.name: image.image.size for page in reader.pages for image in page.images}
     assert list(photos.values()) == [(40, 30)], "the photograph (40 x 30 pixels) is in the pack, once"
+    # Identity, description and photo first, as on the Philomena form; this episode after.
+    first_page = " ".join(reader.pages[0].extract_text().split())
+    assert first_page.index("Who the child is") < first_page.index("scar through the left eyebrow") \
+        < first_page.index("This time: when and where last seen")
+    assert [image.name for image in reader.pages[0].images], "the photograph is on page 1"
 
 
 def test_the_pack_is_refused_to_the_other_sites_deputy(client, personas, north_pupil):

@@ -34,15 +34,23 @@ SOURCE_VULNERABLE = (
 )
 _EXPLICIT = np.zeros(256, dtype=bool)
 _EXPLICIT[sorted(codes.store_bytes({"N", "O"}))] = True
+# Each reads after "of a child" in the explanation ("of a child in need (s17) and with an
+# allocated social worker"), so none repeats "a child".
 KIND_LABELS = {
     "child_protection_plan": "on a child protection plan",
-    "child_in_need": "a child in need",
-    "looked_after": "looked after",
+    "child_in_need": "in need (s17)",
+    "looked_after": "who is looked after",
     "social_worker": "with an allocated social worker",
     # Registered by the safeguarding app (pupils/vulnerability.py, register_vulnerability_markers).
     "open_case": "with an open safeguarding case",
     "previous_missing_episode": "who has gone missing before",
 }
+
+
+def _and(words: list[str]) -> str:
+    if not words:
+        return "vulnerable"
+    return words[0] if len(words) <= 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
@@ -85,7 +93,7 @@ def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
                 {"date": date.isoformat(), "vulnerability": list(vulnerability.kinds), "sessions": session_list,
                  "tell": [dict(p) for p in vulnerability.tell], "tell_by": date.isoformat(),
                  "notify_roles": sorted({p["role"] for p in vulnerability.tell}) or ["social_worker"]},
-                f"Unexplained absence on {date:%A %-d %B %Y} of a child {' and '.join(labels)}: the DSL to look this "
+                f"Unexplained absence on {date:%A %-d %B %Y} of a child {_and(labels)}: the DSL to look this "
                 "morning; " + (f"tell {', '.join(who)} today." if who else
                                "no social worker or virtual school is recorded for this child: find out who to tell today."),
                 SOURCE_VULNERABLE,
