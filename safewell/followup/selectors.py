@@ -421,6 +421,27 @@ class CallingList:
         return [e.pupil.pk for f in self.families for e in f.entries]
 
 
+def texts_note(site: Site, day: dt.date, now: dt.datetime) -> str:
+    """What the calling list says about first-day texts today: when the automatic ones go, and
+    that once their hour has passed a person sends them (issue 11 §3). Empty for another day."""
+    if day != local(now).date():
+        return ""
+    calling = followup_settings(site.organisation_id)
+    start, end = calling.family_hours
+    wall = local(now).time()
+    if not start <= wall < end:
+        return f"No texts or emails go to families now: only between {start:%H:%M} and {end:%H:%M}. Phone if it cannot wait."
+    if not calling.send_messages_automatically:
+        return f"First-day texts are sent by hand here, between {start:%H:%M} and {end:%H:%M}."
+    at = calling.send_messages_at
+    if wall < at:
+        return f"First-day texts go automatically at {at:%H:%M} to the families still to contact."
+    if (dt.datetime.combine(day, wall) - dt.datetime.combine(day, at)) < dt.timedelta(hours=1):
+        return f"First-day texts are going now (from {at:%H:%M}) to the families still to contact."
+    return (f"The automatic first-day texts went at {at:%H:%M}. For a child added to the list since, "
+            f"send the text yourself if it is still right (until {end:%H:%M}).")
+
+
 def calling_day(site: Site, now: dt.datetime) -> dt.date:
     """Today, or on a day the site does not meet (a weekend, a holiday), the last school day
     before it: what the calling list shows when no day is asked for."""
