@@ -421,6 +421,12 @@ class CallingList:
         return [e.pupil.pk for f in self.families for e in f.entries]
 
 
+def family_messages_open(site: Site, now: dt.datetime) -> bool:
+    """Whether messages may go to families now (the profile's hours for them)."""
+    start, end = followup_settings(site.organisation_id).family_hours
+    return start <= local(now).time() < end
+
+
 def texts_note(site: Site, day: dt.date, now: dt.datetime) -> str:
     """What the calling list says about first-day texts today: when the automatic ones go, and
     that once their hour has passed a person sends them (issue 11 §3). Empty for another day."""
@@ -429,7 +435,7 @@ def texts_note(site: Site, day: dt.date, now: dt.datetime) -> str:
     calling = followup_settings(site.organisation_id)
     start, end = calling.family_hours
     wall = local(now).time()
-    if not start <= wall < end:
+    if not family_messages_open(site, now):
         return f"No texts or emails go to families now: only between {start:%H:%M} and {end:%H:%M}. Phone if it cannot wait."
     if not calling.send_messages_automatically:
         return f"First-day texts are sent by hand here, between {start:%H:%M} and {end:%H:%M}."

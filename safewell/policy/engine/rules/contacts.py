@@ -121,7 +121,7 @@ def _dsl_reasons(batch: SiteBatch, pupil_id: int, ladder, dsl_step: str) -> list
     vulnerability = batch.vulnerable.get(pupil_id)
     if vulnerability is not None and ladder.attempts:
         reasons.append(f"the child has a safeguarding flag ({', '.join(k.replace('_', ' ') for k in vulnerability.kinds)}) "
-                       f"and {ladder.attempts} attempt(s) to reach the family failed")
+                       f"and {ladder.attempts} attempt{'s' if ladder.attempts != 1 else ''} to reach the family failed")
     if ladder.reached(dsl_step):
         reasons.append("the escalation ladder has reached the DSL")
     if ladder.missing_definition_met:

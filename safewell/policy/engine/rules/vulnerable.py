@@ -30,9 +30,10 @@ SOURCE_VULNERABLE = (
     "worker too) the same day (WTTISA para 52 via Enfield and Oxfordshire, statutory.md §3.6 and §5.1 [S]; "
     "virtual schools §5.2 [S], local practice); the DSL is informed immediately (seed 000 §5)."
 )
+# Each follows "of a child …" in the explanation.
 KIND_LABELS = {
     "child_protection_plan": "on a child protection plan",
-    "child_in_need": "a child in need",
+    "child_in_need": "in need (section 17)",
     "looked_after": "looked after",
     "social_worker": "with an allocated social worker",
     # Registered by the safeguarding app (pupils/vulnerability.py, register_vulnerability_markers).
@@ -56,7 +57,8 @@ def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
         session_list = [{"date": t.date_texts[c], "session": t.session_texts[c],
                          "code": F.code_text(int(batch.marks[row, c]))} for c in columns]
         who = [f"{p['name']} ({p['role'].replace('_', ' ')}, {p['organisation']})" for p in vulnerability.tell]
-        labels = [KIND_LABELS.get(k, k) for k in vulnerability.kinds]
+        labels = [KIND_LABELS.get(k, k.replace("_", " ")) for k in vulnerability.kinds]
+        kinds = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
         since = (f"on {first:%A %-d %B %Y}" if first == latest else
                  f"since {first:%A %-d %B %Y} ({len(columns)} sessions)")
         result.candidates.append(batch.candidate(
@@ -64,7 +66,7 @@ def vulnerable_unexplained(batch: SiteBatch) -> RuleResult:
             {"date": first.isoformat(), "vulnerability": list(vulnerability.kinds), "sessions": session_list,
              "tell": [dict(p) for p in vulnerability.tell], "tell_by": latest.isoformat(),
              "notify_roles": sorted({p["role"] for p in vulnerability.tell}) or ["social_worker"]},
-            f"Unexplained absence {since} of a child {' and '.join(labels)}: the DSL to look now; "
+            f"Unexplained absence {since} of a child {kinds}: the DSL to look now; "
             + (f"tell {', '.join(who)} today." if who else
                "no social worker or virtual school is recorded for this child: find out who to tell today."),
             SOURCE_VULNERABLE,
