@@ -36,7 +36,7 @@ pupil of a chunk, never a Python loop per pupil per session.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -996,3 +996,57 @@ def code_share(codes: np.ndarray, code_values: frozenset[int] | set[int]) -> flo
     table = np.zeros(len(SIM_CODES), dtype=bool)
     table[list(code_values)] = True
     return float(table[codes].sum() / (codes > 0).sum())
+
+
+# --- First-day calls for the generated absences ----------------------------------------------
+
+# The absence episode's codes (attendance/episodes.py: N and O, the reason not known).
+EPISODE_SIM = np.array(sorted(SIM[c] for c in ("N", "O")), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class CallDays:
+    """The school days a first-day call is due in a chunk of simulated codes: for each pupil
+    and each school day with an N or O session, the first such session (row, column into the
+    codes), which absence episode it belongs to (`run`, numbered within the chunk) and
+    whether it is the episode's first day. Episodes follow attendance/episodes.py: a session
+    with no mark (a school closed) neither ends nor extends one."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    run: np.ndarray
+    first_day: np.ndarray
+
+
+def call_days(codes: np.ndarray, timeline: SessionTimeline) -> CallDays:
+    qualifies = np.isin(codes, EPISODE_SIM)
+    known = codes > 0
+    columns = np.arange(codes.shape[1])
+    last_known = np.maximum.accumulate(np.where(known, columns, -1), axis=1)
+    before = np.full_like(last_known, -1)
+    before[:, 1:] = last_known[:, :-1]  # the last session with a mark before each one
+    rows, cols = np.nonzero(qualifies)
+    previous = before[rows, cols]
+    starts = (previous < 0) | ~qualifies[rows, np.maximum(previous, 0)]
+    run = np.cumsum(starts) - 1
+    dates = timeline.dates[cols]
+    new_day = np.ones(len(rows), dtype=bool)
+    new_day[1:] = (rows[1:] != rows[:-1]) | (dates[1:] != dates[:-1])
+    # A day whose first N/O session opens an episode is that episode's first day.
+    return CallDays(rows[new_day], cols[new_day], run[new_day], starts[new_day])
+
+
+# Higher apps that record what follows a generated absence (followup: the calls) register a
+# hook here at start-up; the generator calls each with a chunk's call days, once its marks
+# are written (design.md: a lower app reaches a higher one only through a registered hook).
+CallDaysHook = Callable[..., int]
+_call_days_hooks: dict[str, CallDaysHook] = {}
+
+
+def register_call_days_hook(name: str, hook: CallDaysHook) -> None:
+    """`hook(pupil_ids=…, dates=…, is_pm=…, run=…, first_day=…, seed=…)` -> rows written."""
+    _call_days_hooks[name] = hook
+
+
+def call_days_hooks() -> list[CallDaysHook]:
+    return list(_call_days_hooks.values())

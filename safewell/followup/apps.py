@@ -12,3 +12,8 @@ class FollowupConfig(AppConfig):
 
         # A committed message asks a worker to deliver it at once (core/outbox.py).
         register_delivery_request(OutboundMessage, deliver_messages_soon)
+        # `safewell generate` logs the first-day calls about its absences (followup/synthetic.py).
+        from safewell.attendance.synthetic import register_call_days_hook
+        from safewell.followup.synthetic import generated_calls_write
+
+        register_call_days_hook("followup.first_day_calls", generated_calls_write)

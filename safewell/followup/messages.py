@@ -36,6 +36,7 @@ from safewell.followup.models import (
     ContactedKind,
     ContactOutcome,
     MessagePurpose,
+    MessageStatus,
     OutboundMessage,
     TemplateKind,
 )
@@ -49,6 +50,18 @@ from safewell.schools.models import Site
 logger = logging.getLogger("safewell.followup.messages")
 
 NO_ONE_TO_MESSAGE = "{pupil} has no contact who may be sent a {channel} ({why})."
+OUTSIDE_FAMILY_HOURS = (
+    "Messages to families go between {start:%H:%M} and {end:%H:%M} (the policy profile); it is {now:%H:%M}. "
+    "Phone instead if it cannot wait."
+)
+NOT_SENT_HOURS_ENDED = (
+    "Not sent: the hours for messages to families ({end:%H:%M}) ended before it could be delivered. "
+    "It will not be sent on another day; send a new one by hand if it is still needed."
+)
+# The automatic first-day messages go within this long after the profile's time (a job that
+# ran late still sends them); after it, a message waits for a person (issue 11 §3: texts went
+# to families at 16:00 when the job first ran in the afternoon) [U: product default].
+AUTOMATIC_SEND_WINDOW = dt.timedelta(hours=1)
 ALREADY_SENT = "A first-day {channel} about {pupil} was already sent today."
 # Gentler wording below this age (issue 6 §5: "Under-5s").
 GENTLE_UNDER_AGE = 5
@@ -60,6 +73,8 @@ TEMPLATE_FOR = {
     (ContactChannel.SMS, True): TemplateKind.GENTLE_SMS,
     (ContactChannel.EMAIL, True): TemplateKind.GENTLE_EMAIL,
 }
+# A student of 18 or over who gets the message themselves is spoken to, not about (issue 11 §3).
+TEMPLATE_FOR_STUDENT = {ContactChannel.SMS: TemplateKind.STUDENT_SMS, ContactChannel.EMAIL: TemplateKind.STUDENT_EMAIL}
 
 
 def _address(contact: Contact, channel: str) -> str:
@@ -99,22 +114,36 @@ def _values(pupil: Pupil, day: dt.date) -> dict[str, str]:
     return {"forename": pupil.forename, "school": pupil.organisation.name, "date": f"{day:%A %-d %B}"}
 
 
+def within_family_hours(organisation_id: int, now: dt.datetime) -> bool:
+    start, end = followup_settings(organisation_id).family_hours
+    return start <= local(now).time() < end
+
+
+def _template_kind(pupil: Pupil, contact: Contact, day: dt.date, channel: str) -> str:
+    if contact.relationship == Relationship.SELF:
+        return TEMPLATE_FOR_STUDENT[channel]
+    return TEMPLATE_FOR[(channel, needs_gentle_wording(pupil, day))]
+
+
 def first_day_message_send(
     *, pupil: Pupil, day: dt.date, channel: str, actor, now: dt.datetime
 ) -> ContactAttempt:
     """Queue one first-day message about `pupil`'s absence on `day` and record it as a
     contact attempt. By hand (`actor`) or by the daily job (None). ValidationError when no
-    one may be sent it, or one was already sent today by this channel."""
+    one may be sent it, one was already sent today by this channel, or it is outside the
+    profile's hours for messages to families."""
     contact, why = message_recipient(pupil, day, channel)
     label = "text" if channel == ContactChannel.SMS else "email"
+    if not within_family_hours(pupil.organisation_id, now):
+        start, end = followup_settings(pupil.organisation_id).family_hours
+        raise ValidationError(OUTSIDE_FAMILY_HOURS.format(start=start, end=end, now=local(now)))
     if contact is None:
         raise ValidationError(NO_ONE_TO_MESSAGE.format(pupil=pupil, channel=label, why=why))
     key = f"first_day:{pupil.pk}:{day.isoformat()}:{channel}"
     if _first_day_message_sent([pupil], day, channel):
         raise ValidationError(ALREADY_SENT.format(channel=label, pupil=pupil))
     wording = templates.filled(
-        templates.wording_for(pupil.organisation_id, TEMPLATE_FOR[(channel, needs_gentle_wording(pupil, day))]),
-        _values(pupil, day),
+        templates.wording_for(pupil.organisation_id, _template_kind(pupil, contact, day, channel)), _values(pupil, day),
     )
     with transaction.atomic():
         message = OutboundMessage.objects.create(
@@ -132,14 +161,24 @@ def first_day_message_send(
     return attempt
 
 
+def automatic_send_is_open(setting, now: dt.datetime) -> bool:
+    """Whether the automatic first-day messages go now: from the profile's time, for
+    AUTOMATIC_SEND_WINDOW, and within the hours for messages to families."""
+    at = dt.datetime.combine(local(now).date(), setting.send_messages_at, tzinfo=local(now).tzinfo)
+    start, end = setting.family_hours
+    return setting.send_messages_automatically and at <= now < at + AUTOMATIC_SEND_WINDOW \
+        and start <= local(now).time() < end
+
+
 def first_day_messages_send_due(*, now: dt.datetime) -> int:
-    """The daily job (every few minutes): at or after each organisation's
+    """The daily job (every few minutes): in the hour from each organisation's
     `first_day_calling.send_messages_at`, send a first-day message to the family of every
-    pupil on a calling list with no contact made yet and no first-day message today."""
+    pupil on a calling list with no contact made yet and no first-day message today. A
+    child who joins the list after that hour gets no automatic message: a person decides."""
     today, sent = local(now).date(), 0
     for site in Site.objects.select_related("organisation").order_by("pk"):
         setting = followup_settings(site.organisation_id)
-        if not setting.send_messages_automatically or local(now).time() < setting.send_messages_at:
+        if not automatic_send_is_open(setting, now):
             continue
         for family in calling_list(site=site, day=today, now=now).to_contact:
             sent += _send_to_family(family, today, setting.message_channels, now)
@@ -175,7 +214,27 @@ def _first_day_message_sent(pupils: list[Pupil], day: dt.date, channel: str) -> 
 # --- Delivery ---------------------------------------------------------------------------------
 
 
+def _hold_outside_family_hours(now: dt.datetime) -> None:
+    """First-day messages due now but outside their organisation's hours for families: held
+    until the hours open that day, or, once the day's hours have ended, failed with why (a
+    text saying "not in school today" must not arrive tomorrow)."""
+    due = OutboundMessage.objects.filter(status=MessageStatus.QUEUED, purpose=MessagePurpose.FIRST_DAY,
+                                         next_attempt_at__lte=now).select_related("site")
+    for message in due:
+        start, end = followup_settings(message.site.organisation_id).family_hours
+        wall = local(now)
+        if start <= wall.time() < end:
+            continue
+        if wall.time() < start and local(message.created_at).date() == wall.date():
+            opens = dt.datetime.combine(wall.date(), start, tzinfo=wall.tzinfo)
+            OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(next_attempt_at=opens)
+            continue
+        OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.FAILED, last_error=NOT_SENT_HOURS_ENDED.format(end=end))
+
+
 def messages_deliver_due(*, now: dt.datetime, sms_provider: SmsProvider | None = None) -> DeliveryReport:
+    _hold_outside_family_hours(now)
     providers: list[SmsProvider] = [sms_provider] if sms_provider is not None else []
 
     def send(message: OutboundMessage) -> str | None:

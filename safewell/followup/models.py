@@ -260,6 +260,9 @@ class TemplateKind(models.TextChoices):
     # pupils with a recorded medical reason get these instead.
     GENTLE_SMS = "gentle_sms", "First-day text message, gentler (under 5, or a medical reason)"
     GENTLE_EMAIL = "gentle_email", "First-day email, gentler (under 5, or a medical reason)"
+    # Issue 11 §3: a student aged 18 or over who gets the message is spoken to, not about.
+    STUDENT_SMS = "student_sms", "First-day text message to a student aged 18 or over"
+    STUDENT_EMAIL = "student_email", "First-day email to a student aged 18 or over"
     AGENCY_EMAIL = "agency_email", "Absence notice to an agency (email)"
 
 

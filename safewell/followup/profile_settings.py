@@ -28,6 +28,8 @@ class FollowupSettings:
     send_messages_automatically: bool
     send_messages_at: dt.time
     message_channels: tuple[str, ...]
+    # (from, until), Europe/London: nothing goes to a family outside them.
+    family_hours: tuple[dt.time, dt.time]
 
 
 SettingsSource = Callable[[int], FollowupSettings]

@@ -37,6 +37,7 @@ from django.http import Http404
 
 from safewell.accounts.models import Role, User
 from safewell.accounts.selectors import roles_for, sites_for
+from safewell.attendance import episodes
 from safewell.attendance.models import Mark, SessionRegister
 from safewell.followup.ladder import AttemptFact, LadderState, ladder_state
 from safewell.followup.models import (
@@ -63,7 +64,7 @@ DECIDING_ROLES = frozenset({Role.ATTENDANCE_OFFICER, Role.DSL, Role.DEPUTY_DSL})
 TEMPLATE_EDITORS = frozenset({Role.ADMIN, Role.ATTENDANCE_OFFICER})
 # Unexplained: the reason is not yet known (N) or the absence is in unknown circumstances (O)
 # (statutory.md §1 [S]); or no mark at all on a register that was taken (a pupil left off).
-UNEXPLAINED_CODES = frozenset({"N", "O"})
+UNEXPLAINED_CODES = episodes.EPISODE_CODES
 # How far back an absence episode is followed (school days): beyond the CME step.
 EPISODE_LOOKBACK_SCHOOL_DAYS = 25
 
@@ -146,12 +147,13 @@ class AbsentSession:
 
 @dataclass(frozen=True)
 class Episode:
-    """A pupil's current run of unexplained sessions, ending at the last closed session."""
+    """A pupil's current absence episode (attendance/episodes.py: the one definition the
+    engine reads too): its qualifying sessions, from the first, up to now."""
 
     pupil_id: int
     site_id: int
-    started_at: dt.datetime  # the close of the register that first found it
-    sessions: tuple[AbsentSession, ...]
+    started_at: dt.datetime  # the close of the register of its first qualifying session
+    sessions: tuple[AbsentSession, ...]  # the qualifying sessions (N, O), oldest first
 
     @property
     def first_date(self) -> dt.date:
@@ -159,7 +161,13 @@ class Episode:
 
     @property
     def school_days(self) -> int:
+        """The school days it touches (a run from Monday afternoon to Tuesday morning: 2)."""
         return len({s.date for s in self.sessions})
+
+    @property
+    def school_days_counted(self) -> str:
+        """Its length as the CME clock counts it: qualifying sessions / 2 ('1.5')."""
+        return episodes.school_days_text(len(self.sessions))
 
 
 def site_calendar(site: Site, start: dt.date, end: dt.date) -> SchoolCalendar | None:
@@ -175,14 +183,17 @@ def _closes_at(site: Site, day: dt.date, session: str) -> dt.datetime:
     return dt.datetime.combine(day, site.register_times(session)[1], tzinfo=LONDON)
 
 
-def closed_sessions(site: Site, calendar: SchoolCalendar, start: dt.date, now: dt.datetime) -> list[tuple[dt.date, str]]:
-    """The site's held sessions from `start` whose registers had closed by `now`, in order."""
-    end = local(now).date()
+def held_sessions(site: Site, calendar: SchoolCalendar, start: dt.date, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    """The site's held sessions from `start` to today (by `now`), in order, closed or not."""
     try:
-        held = calendar.sessions_between(start, end)
+        return calendar.sessions_between(start, local(now).date())
     except OutsideCalendar:
         return []
-    return [(d, s) for d, s in held if _closes_at(site, d, s) <= now]
+
+
+def closed_sessions(site: Site, calendar: SchoolCalendar, start: dt.date, now: dt.datetime) -> list[tuple[dt.date, str]]:
+    """The site's held sessions from `start` whose registers had closed by `now`, in order."""
+    return [(d, s) for d, s in held_sessions(site, calendar, start, now) if _closes_at(site, d, s) <= now]
 
 
 def _marks(pupil_ids: Sequence[int], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date, str], str]:
@@ -206,10 +217,12 @@ def _unexplained(code: str | None, group_id: int | None, day: dt.date, session: 
 
 
 def current_absence_episodes(site: Site, pupil_ids: Iterable[int], now: dt.datetime) -> dict[int, Episode]:
-    """{pupil id: Episode} for the pupils of `site` whose last closed session (by `now`) is
-    N or O: the run of N and O sessions back from it, across school days. Any other mark,
-    or none, ends the run. The policy engine reads episodes the same way, from the session
-    store (policy/engine/rules/contacts.py)."""
+    """{pupil id: Episode} for the pupils of `site` in an absence episode at `now`, by
+    attendance/episodes.py: the run of N and O sessions back from now, across school days,
+    which a session with no mark (a register never taken, or taken without the child, or not
+    yet taken today) neither ends nor extends, and any other mark ends. The policy engine
+    reads episodes by the same definition from the session store (policy/engine/rules/
+    contacts.py), so the calling list and the alerts agree."""
     ids = sorted(set(int(p) for p in pupil_ids))
     if not ids:
         return {}
@@ -218,22 +231,30 @@ def current_absence_episodes(site: Site, pupil_ids: Iterable[int], now: dt.datet
     calendar = site_calendar(site, start, today)
     if calendar is None:
         return {}
-    sessions = closed_sessions(site, calendar, start, now)[-2 * EPISODE_LOOKBACK_SCHOOL_DAYS:]
+    sessions = held_sessions(site, calendar, start, now)[-2 * EPISODE_LOOKBACK_SCHOOL_DAYS:]
     if not sessions:
         return {}
     marks = _marks(ids, sessions[0][0], today)
-    episodes: dict[int, Episode] = {}
+    admitted = _admission_dates(site, ids, today)
+    found: dict[int, Episode] = {}
     for pupil_id in ids:
-        run: list[AbsentSession] = []
-        for day, session in reversed(sessions):
-            code = marks.get((pupil_id, day, session))
-            if code not in UNEXPLAINED_CODES:
-                break
-            run.append(AbsentSession(day, session, code))
-        if run:
-            run.reverse()
-            episodes[pupil_id] = Episode(pupil_id, site.pk, _closes_at(site, run[0].date, run[0].session), tuple(run))
-    return episodes
+        on_roll_from = admitted.get(pupil_id)
+        states = [
+            episodes.BREAKS if on_roll_from is None or day < on_roll_from
+            else episodes.session_state(marks.get((pupil_id, day, session)))
+            for day, session in sessions
+        ]
+        run = episodes.current_run(states)
+        if run is None:
+            continue
+        qualifying = tuple(
+            AbsentSession(day, session, marks[(pupil_id, day, session)])
+            for (day, session), state in zip(sessions[run.first:run.last + 1], states[run.first:run.last + 1])
+            if state == episodes.QUALIFIES
+        )
+        day, session = sessions[run.first]
+        found[pupil_id] = Episode(pupil_id, site.pk, _closes_at(site, day, session), qualifying)
+    return found
 
 
 def _admission_dates(site: Site, pupil_ids: Sequence[int], on: dt.date) -> dict[int, dt.date]:
@@ -401,6 +422,33 @@ class CallingList:
         return [e.pupil.pk for f in self.families for e in f.entries]
 
 
+def family_messages_open(site: Site, now: dt.datetime) -> bool:
+    """Whether messages may go to families now (the profile's hours for them)."""
+    start, end = followup_settings(site.organisation_id).family_hours
+    return start <= local(now).time() < end
+
+
+def texts_note(site: Site, day: dt.date, now: dt.datetime) -> str:
+    """What the calling list says about first-day texts today: when the automatic ones go, and
+    that once their hour has passed a person sends them (issue 11 §3). Empty for another day."""
+    if day != local(now).date():
+        return ""
+    calling = followup_settings(site.organisation_id)
+    start, end = calling.family_hours
+    wall = local(now).time()
+    if not family_messages_open(site, now):
+        return f"No texts or emails go to families now: only between {start:%H:%M} and {end:%H:%M}. Phone if it cannot wait."
+    if not calling.send_messages_automatically:
+        return f"First-day texts are sent by hand here, between {start:%H:%M} and {end:%H:%M}."
+    at = calling.send_messages_at
+    if wall < at:
+        return f"First-day texts go automatically at {at:%H:%M} to the families still to contact."
+    if (dt.datetime.combine(day, wall) - dt.datetime.combine(day, at)) < dt.timedelta(hours=1):
+        return f"First-day texts are going now (from {at:%H:%M}) to the families still to contact."
+    return (f"The automatic first-day texts went at {at:%H:%M}. For a child added to the list since, "
+            f"send the text yourself if it is still right (until {end:%H:%M}).")
+
+
 def calling_day(site: Site, now: dt.datetime) -> dt.date:
     """Today, or on a day the site does not meet (a weekend, a holiday), the last school day
     before it: what the calling list shows when no day is asked for."""
@@ -566,9 +614,11 @@ def notices_sent_to(email: str, *, pupils, since: dt.datetime) -> list[OutboundM
 
 
 def pupils_in_absence_episodes(*, now: dt.datetime) -> list[int]:
-    """Every pupil, at any site, whose last closed session is N or O (the escalation ladder's
-    pupils): one query for the candidates (an N or O in the last week), then their episodes."""
-    since = local(now).date() - dt.timedelta(days=7)
+    """Every pupil, at any site, in an absence episode at `now` (the escalation ladder's
+    pupils): one query for the candidates (an N or O in the last three weeks: an episode
+    can stand over a two-week holiday, or behind registers not yet taken), then their
+    episodes."""
+    since = local(now).date() - dt.timedelta(days=21)
     by_site: dict[int, set[int]] = defaultdict(set)
     for pupil_id, site_id in Mark.objects.filter(date__gte=since, code__in=sorted(UNEXPLAINED_CODES)).values_list(
         "pupil_id", "pupil__site_id"

@@ -23,9 +23,11 @@ PLACEHOLDERS = {
     TemplateKind.FIRST_DAY_EMAIL: FAMILY_PLACEHOLDERS,
     TemplateKind.GENTLE_SMS: FAMILY_PLACEHOLDERS,
     TemplateKind.GENTLE_EMAIL: FAMILY_PLACEHOLDERS,
+    TemplateKind.STUDENT_SMS: FAMILY_PLACEHOLDERS,
+    TemplateKind.STUDENT_EMAIL: FAMILY_PLACEHOLDERS,
     TemplateKind.AGENCY_EMAIL: AGENCY_PLACEHOLDERS,
 }
-SMS_KINDS = frozenset({TemplateKind.FIRST_DAY_SMS, TemplateKind.GENTLE_SMS})
+SMS_KINDS = frozenset({TemplateKind.FIRST_DAY_SMS, TemplateKind.GENTLE_SMS, TemplateKind.STUDENT_SMS})
 # Three SMS segments: longer texts cost more and arrive in pieces on older phones.
 MAX_SMS_LENGTH = 459
 
@@ -64,6 +66,18 @@ DEFAULTS: dict[str, Wording] = {
         "When you have a moment, please reply to this email or call the school to let us know how "
         "they are. There is no need to send a long explanation.\n\n"
         "Kind regards,\n{school}"
+    )),
+    # To the student themselves (18 or over): "you", never "your child" (issue 11 §3).
+    TemplateKind.STUDENT_SMS: Wording("", (
+        "{school}: {forename}, you are not in school today ({date}) and we have not heard from you. "
+        "Please reply to this message or call the school to let us know you are all right. Thank you."
+    )),
+    TemplateKind.STUDENT_EMAIL: Wording("{forename}, you are not in school today", (
+        "Dear {forename},\n\n"
+        "You are not in school today, {date}, and we have not heard from you.\n\n"
+        "Please reply to this email or call the school to let us know you are all right and when "
+        "we will see you.\n\n"
+        "Thank you,\n{school}"
     )),
     TemplateKind.AGENCY_EMAIL: Wording("Absence notice: {pupil_name}, {date}", (
         "{pupil_name} (date of birth {date_of_birth}) is absent from {school} on {date} ({sessions}) "

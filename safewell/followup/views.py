@@ -115,7 +115,8 @@ def day(request: HttpRequest) -> HttpResponse:
         "ledger": _ledger(site, today), "sms_log_shown": sms_log_path() is not None,
         "email_log_shown": email_log_path() is not None,
         "tier_labels": selectors.TIER_LABELS, "reason_choices": ReasonCategory.choices,
-        "not_today": today != local(now).date(),
+        "not_today": today != local(now).date(), "texts_note": selectors.texts_note(site, today, now),
+        "texts_open": selectors.family_messages_open(site, now),
     })
 
 
@@ -130,7 +131,9 @@ def calling_list_part(request: HttpRequest) -> HttpResponse:
     _audit_list(request, calling, force=False)
     return render(request, "followup/_calling_list.html", {"site": site, "day": calling.day, "calling": calling,
                                                            "now": now, "tier_labels": selectors.TIER_LABELS,
-                                                           "can_decide": selectors.can_decide(request.user, site)})
+                                                           "can_decide": selectors.can_decide(request.user, site),
+                                                           "texts_note": selectors.texts_note(site, calling.day, now),
+                                                           "texts_open": selectors.family_messages_open(site, now)})
 
 
 def _audit_list(request: HttpRequest, calling: selectors.CallingList, *, force: bool) -> None:

@@ -84,6 +84,7 @@ def followup_settings_for(organisation_id: int) -> FollowupSettings:
         placing_school_notification=profile.options.placing_school_notification,
         send_messages_automatically=calling.send_messages_automatically,
         send_messages_at=calling.send_time(),
+        family_hours=calling.family_hours(),
         message_channels=tuple(calling.message_channels),
     )
 

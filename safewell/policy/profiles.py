@@ -618,18 +618,43 @@ MessageChannel = Literal["sms", "email"]
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
+FAMILY_HOURS_BACKWARDS = "Messages to families must start before they end: {start} is not before {end}."
+SEND_TIME_OUTSIDE_HOURS = (
+    "send_messages_at ({at}) must fall within the hours for messages to families ({start} to {end})."
+)
+
+
 class FirstDayCalling(_Strict):
     """First-day messages to families (issue 6 §5; WTTISA: contact parents on the first day
     of absence where no reason was given, statutory.md §5.1 [S])."""
 
     # Sent automatically at this time (Europe/London) to the families of pupils still on the
-    # calling list with no contact made; staff may also send them by hand at any time.
+    # calling list with no contact made, within the hour after it (a job that ran late); once
+    # that hour has passed, a text waits for a person to send it (issue 11 §3).
     send_messages_at: ClockTime = "10:00"
     send_messages_automatically: bool = True
     message_channels: Annotated[list[MessageChannel], Field(min_length=1), AfterValidator(_no_duplicates)] = ["sms"]
+    # Nothing goes to a family outside these hours (Europe/London), by hand or automatically;
+    # a message still undelivered when they end is not sent the next day [U: product default].
+    message_families_from: ClockTime = "08:00"
+    message_families_until: ClockTime = "18:00"
 
     def send_time(self) -> dt.time:
         return dt.time.fromisoformat(self.send_messages_at)
+
+    def family_hours(self) -> tuple[dt.time, dt.time]:
+        return dt.time.fromisoformat(self.message_families_from), dt.time.fromisoformat(self.message_families_until)
+
+    @model_validator(mode="after")
+    def _send_time_within_family_hours(self) -> FirstDayCalling:
+        start, end = self.family_hours()
+        if start >= end:
+            raise PydanticCustomError("family_hours", FAMILY_HOURS_BACKWARDS.format(start=self.message_families_from,
+                                                                                    end=self.message_families_until))
+        if not start <= self.send_time() < end:
+            raise PydanticCustomError("send_time", SEND_TIME_OUTSIDE_HOURS.format(
+                at=self.send_messages_at, start=self.message_families_from, end=self.message_families_until))
+        return self
 
 
 class RulesById(dict[str, RuleSettings]):

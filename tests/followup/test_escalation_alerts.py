@@ -88,4 +88,15 @@ def test_contact_made_marks_the_alerts_no_longer_met(school):
 def test_the_five_minute_job_evaluates_only_pupils_in_an_absence_episode(school):
     school.take_register(TUESDAY, "AM", {school.dan: "N", school.bea: "I"})
     assert evaluate_absence_episodes(now=london(TUESDAY, 9, 20)) == 1
-    assert evaluate_absence_episodes(now=london(TUESDAY, 9, 10)) == 0  # before the register closed
+    # An N counts as soon as it is recorded (docs/absence-episodes.md), but the ladder starts
+    # at the register's close: before it, nothing is due and nothing is raised.
+    assert evaluate_absence_episodes(now=london(TUESDAY, 9, 10)) == 1
+    assert not Alert.objects.filter(pupil=school.dan).exists()
+
+
+def test_after_an_afternoon_register_nobody_took_a_failed_call_still_reaches_the_dsl_at_once(school):
+    school.take_register(TUESDAY, "AM", {school.ada: "N"})  # the afternoon register is never taken
+    no_answer(school, school.ada, london(TUESDAY, 16, 30))
+    alert = alerts(school.ada, "no_contact_safeguarding")
+    assert [a.episode_key for a in alert] == ["2026-11-10 AM"]
+    assert "1 attempt to reach the family failed" in alert[0].explanation

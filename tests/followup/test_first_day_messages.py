@@ -13,6 +13,7 @@ from safewell.core.outbox import MAX_ATTEMPTS
 from safewell.core.sms import FailingSmsProvider
 from safewell.followup import messages
 from safewell.followup.models import ContactAttempt, MessageTemplate, OutboundMessage
+from safewell.pupils.models import Contact
 from safewell.pupils.services import characteristic_add
 from tests.followup.followup_school import TUESDAY, london
 
@@ -39,6 +40,34 @@ def test_a_contact_who_must_not_be_contacted_is_skipped(school):
 
 def test_an_adult_student_gets_her_own_text(school):
     assert send(school, school.eli).message.address == "+447700900105"
+
+
+def test_a_text_to_an_adult_student_speaks_to_her_not_about_her(school):
+    body = send(school, school.eli).message.body
+    assert "Eli, you are not in school today (Tuesday 10 November) and we have not heard from you" in body
+    assert "Eli is not in school" not in body and "heard why" not in body
+    Contact.objects.filter(pupil=school.eli, relationship="self").update(email="eli@example.org")
+    email = send(school, school.eli, channel="email").message
+    assert (email.address, email.subject) == ("eli@example.org", "Eli, you are not in school today")
+    assert email.body.startswith("Dear Eli,")
+
+
+@pytest.mark.parametrize("hour,minute", [(7, 59), (18, 0), (21, 30)])
+def test_nothing_is_sent_to_a_family_by_hand_outside_the_profiles_hours(school, hour, minute):
+    with pytest.raises(ValidationError, match="Messages to families go between 08:00 and 18:00"):
+        send(school, school.bea, now=london(TUESDAY, hour, minute))
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_text_still_undelivered_when_the_hours_end_is_not_sent_the_next_day(school):
+    send(school, school.bea, now=london(TUESDAY, 17, 50))
+    down = FailingSmsProvider(failures=1)
+    messages.messages_deliver_due(now=london(TUESDAY, 17, 50), sms_provider=down)  # refused: retried at 17:51
+    messages.messages_deliver_due(now=london(TUESDAY, 18, 5), sms_provider=down)
+    messages.messages_deliver_due(now=london(TUESDAY + dt.timedelta(days=1), 8, 30), sms_provider=down)
+    message = OutboundMessage.objects.get()
+    assert message.status == "failed" and down.sent == []
+    assert "hours for messages to families (18:00) ended" in message.last_error
 
 
 def test_one_text_a_day_by_each_channel(school):
@@ -100,9 +129,9 @@ def test_a_provider_that_never_recovers_leaves_the_text_failed_with_its_error_an
     send(school, school.bea)
     down = FailingSmsProvider()
     now = NOW
-    for _ in range(MAX_ATTEMPTS + 2):
+    for _ in range(30):  # every 15 minutes to 17:30: the retries (about 4 hours) fit in the day's hours
         messages.messages_deliver_due(now=now, sms_provider=down)
-        now += dt.timedelta(hours=3)
+        now += dt.timedelta(minutes=15)
     message = OutboundMessage.objects.get()
     assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
     assert "gateway unavailable" in message.last_error
@@ -122,3 +151,25 @@ def test_the_automatic_messages_go_at_the_profiles_time_to_each_family_once(scho
     assert messages.first_day_messages_send_due(now=london(TUESDAY, 10, 5)) == 0
     assert sorted(OutboundMessage.objects.values_list("address", flat=True)) == ["+447700900102", "+447700900104"]
     assert ContactAttempt.objects.filter(recorded_by__isnull=True).count() == 2
+
+
+def test_an_automatic_text_whose_hour_has_passed_waits_for_a_person(school):
+    school.take_register(TUESDAY, "AM", {school.bea: "N"})
+    school.take_register(TUESDAY, "PM", {school.dan: "N"})
+    # The statutory profile sends at 10:00; the job did not run until the afternoon.
+    assert messages.first_day_messages_send_due(now=london(TUESDAY, 11, 0)) == 0
+    assert messages.first_day_messages_send_due(now=london(TUESDAY, 16, 0)) == 0
+    assert not OutboundMessage.objects.exists()
+    assert send(school, school.dan, now=london(TUESDAY, 16, 0)).message.status == "queued"  # a person sends it
+
+
+def test_the_calling_list_says_when_texts_go_and_when_a_person_must_send_them(school):
+    from safewell.followup.selectors import texts_note
+
+    assert texts_note(school.north, TUESDAY, london(TUESDAY, 9, 30)) == \
+        "First-day texts go automatically at 10:00 to the families still to contact."
+    assert texts_note(school.north, TUESDAY, london(TUESDAY, 16, 0)).startswith(
+        "The automatic first-day texts went at 10:00. For a child added to the list since, send the text yourself")
+    assert texts_note(school.north, TUESDAY, london(TUESDAY, 19, 0)).startswith(
+        "No texts or emails go to families now: only between 08:00 and 18:00.")
+

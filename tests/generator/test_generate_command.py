@@ -139,3 +139,21 @@ def test_a_malformed_year_is_refused(db, year):
         generate("--pupils", "10", "--year", year)
     assert str(refused.value) == BAD_YEAR.format(value=year)
     assert not Organisation.objects.exists()
+
+
+def test_it_logs_the_first_day_calls_schools_make_about_each_unexplained_absence(generated):
+    from safewell.attendance.episodes import EPISODE_CODES
+    from safewell.followup.models import ContactAttempt
+
+    calls = list(ContactAttempt.objects.values_list("pupil_id", "absence_date", "outcome", "whereabouts_known"))
+    assert f"{len(calls)} first-day calls" in generated
+    # A call on every school day with an N or O session (the pupils all have a contact), and
+    # only on those days.
+    unexplained_days = set(Mark.objects.filter(code__in=EPISODE_CODES).values_list("pupil_id", "date"))
+    assert {(p, d) for p, d, _, _ in calls} == unexplained_days
+    # Most days explained by a parent who knows where the child is; some days never reached.
+    outcome_of_day: dict = {}
+    for pupil_id, day, outcome, known in calls:
+        outcome_of_day[(pupil_id, day)] = outcome_of_day.get((pupil_id, day), False) or (outcome == "reached" and known)
+    explained = sum(outcome_of_day.values()) / len(outcome_of_day)
+    assert 0.75 < explained < 0.98, explained

@@ -112,7 +112,8 @@ BREAKS = [
     ("L", False, "seen: arrived before the register closed"),
     ("U", False, "seen: arrived after the register closed"),
     ("O", True, "O is still unexplained"),
-    ("G", True, "a refused holiday: where the child is today is still not known"),
+    # docs/absence-episodes.md [U]: G says the family told the school where the child is.
+    ("G", False, "a refused holiday: the family has said where the child is"),
 ]
 
 
@@ -123,12 +124,16 @@ def test_which_codes_break_continuous_absence(school, absent_after_half_term, co
     assert bool(by_rule(candidates, "cme_ten_days")) is still_met
 
 
-def test_a_missing_mark_inside_the_run_is_unexplained_too(school):
+def test_a_missing_mark_inside_the_run_neither_ends_it_nor_counts(school):
     bea = school.admit("Bea")
     school.present(bea, D(2026, 9, 3), LAST_SEEN)
     days = school.school_days(D(2026, 11, 3), TENTH_DAY)
-    school.mark_days(bea, days[:4] + days[6:], "N")  # no mark at all on Mon 9 and Tue 10
-    assert by_rule(evaluate_full(today=TENTH_DAY, organisation=school.organisation), "cme_ten_days", bea)
+    school.mark_days(bea, days[:4] + days[6:], "N")  # no mark at all on Mon 9 and Tue 10: not yet known
+    candidates = evaluate_full(today=TENTH_DAY, organisation=school.organisation)
+    assert not by_rule(candidates, "cme_ten_days", bea)
+    run = by_rule(candidates, "continuous_absence", bea)[0].evidence
+    assert (run["first_day"], run["school_days"], run["sessions"]) == ("2026-11-03", 8, 16)
+    assert run["cme_due_on"] == "2026-11-18"  # two school days later than with every mark there
 
 
 def test_a_register_never_taken_is_not_an_absence_we_know_of(school):
@@ -141,10 +146,10 @@ def test_today_without_a_mark_yet_is_left_out_not_counted(school, absent_after_h
     # On Tuesday 17 November before the register: still 10 days (today not yet counted)…
     candidates = evaluate_full(today=D(2026, 11, 17), organisation=school.organisation)
     assert by_rule(candidates, "cme_ten_days")[0].evidence["school_days"] == 10
-    # …and once the morning is marked N, 11.
+    # …and once the morning is marked N, 21 sessions: 10.5 school days.
     school.mark(absent_after_half_term, {(D(2026, 11, 17), "AM"): "N"})
     candidates = evaluate_full(today=D(2026, 11, 17), organisation=school.organisation)
-    assert by_rule(candidates, "cme_ten_days")[0].evidence["school_days"] == 11
+    assert by_rule(candidates, "cme_ten_days")[0].evidence["school_days"] == 10.5
     # Present that afternoon: seen, so the run is over and nothing is met.
     school.mark(absent_after_half_term, {(D(2026, 11, 17), "PM"): "\\"})
     assert not by_rule(evaluate_full(today=D(2026, 11, 17), organisation=school.organisation), "cme_ten_days")

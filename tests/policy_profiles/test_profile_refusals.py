@@ -156,6 +156,15 @@ def test_it_refuses_an_unknown_option():
     assert (error.line, error.field) == (line_of(text, "tell_the_press"), "options.tell_the_press")
 
 
+@pytest.mark.parametrize("block,words", [
+    ('  message_families_from: "18:00"\n  message_families_until: "08:00"\n', "18:00 is not before 08:00"),
+    ('  send_messages_at: "07:30"\n', "send_messages_at (07:30) must fall within the hours for messages to families"),
+])
+def test_it_refuses_hours_for_families_that_cannot_be_kept(block, words):
+    error = the_only_error(MINIMAL + "first_day_calling:\n" + block)
+    assert error.field.startswith("first_day_calling") and words in error.message
+
+
 def test_it_refuses_a_key_given_twice_naming_both_lines():
     text = with_rules("severe_absence:\n  percent: 50\n  percent: 90\n")
     error = the_only_error(text)

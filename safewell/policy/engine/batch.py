@@ -49,7 +49,6 @@ class SiteBatch:
     # (followup.selectors.whereabouts_known_on); NaT when never.
     whereabouts_known_on: np.ndarray
     vulnerable: dict[int, Vulnerability]
-    closed_registers: set[tuple[int, str, str]]  # (group, ISO date, session) closed
     lessons: LessonMarks | None
     previous_year_exists: bool
     admitted: np.ndarray | None = None  # datetime64[D], the admission date of each row
@@ -149,6 +148,40 @@ class SiteBatch:
     @cached_property
     def attended_per_week(self) -> np.ndarray:
         return kernels.segment_sums(F.ATTENDED[self.marks], self.timeline.week_starts)
+
+    # -- absence episodes (attendance/episodes.py: the one definition) -------------------------
+
+    def current_runs(self, qualifying: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's current run of sessions whose code is in `qualifying` (a bool table over
+        store bytes), by attendance/episodes.py: no mark (a register not taken, or taken
+        without the child; today's pending sessions) neither ends nor extends it; any other
+        mark, or a session before admission, ends it. (qualifying sessions, first column, last column, last breaking
+        column), -1 where none."""
+        from safewell.attendance import episodes
+
+        unmarked = (self.marks == F.PENDING) | (self.marks == F.NO_MARK)
+        qualifies = qualifying[self.marks]
+        breaks = ~unmarked & ~qualifies
+        return episodes.current_runs(qualifies, breaks)
+
+    @cached_property
+    def episodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`current_runs` of the absence episode (N, O): the calling list's, the ladder's, the
+        vulnerable-children rule's and the CME clock's."""
+        return self.current_runs(F.EPISODE)
+
+    def episode_columns(self, row: int) -> list[int]:
+        """The qualifying columns of a row's current episode, oldest first."""
+        count, first, last, _ = self.episodes
+        if count[row] <= 0:
+            return []
+        marks = self.marks[row, first[row]:last[row] + 1]
+        return [int(first[row]) + i for i in np.flatnonzero(F.EPISODE[marks]).tolist()]
+
+    def episode_key(self, row: int) -> str:
+        """What names an episode across evaluations: its first session ('2026-11-03 PM')."""
+        first = int(self.episodes[1][row])
+        return f"{self.timeline.date_texts[first]} {self.timeline.session_texts[first]}"
 
     # -- evidence -----------------------------------------------------------------------------
 

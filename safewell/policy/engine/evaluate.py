@@ -228,7 +228,6 @@ class _Context:
     sites: dict  # {site id: Site}: register close times (the escalation ladder)
     vulnerable: dict[int, Vulnerability]
     young_carers: set[int]
-    closed: set[tuple[int, str, str]]
     lessons: S.LessonMarks | None
     timelines: dict = field(default_factory=dict)
 
@@ -243,7 +242,6 @@ class _Context:
         markers = set().union(*(t.vulnerable_if for t in thresholds.values())) if thresholds else set()
         vulnerable_found = vulnerable_pupils(today=today, markers=markers, **pupil_filter, **org_filter) \
             if any(t.runs(R.VULNERABLE_UNEXPLAINED_ABSENCE) for t in thresholds.values()) else {}
-        groups = roll.group_ids[np.isin(roll.pupil_ids, list(vulnerable_found))] if vulnerable_found else []
         known = S.whereabouts_known_on(pupil_ids=None if full else roll.pupil_ids.tolist(), until=now)
         lateness_on = any(t.runs(R.PATTERN_LATENESS) for t in thresholds.values())
         carers = S.young_carers(today=today, **pupil_filter, **org_filter) if lateness_on else set()
@@ -254,7 +252,6 @@ class _Context:
             sites=S.sites_by_id(site_ids),
             vulnerable=vulnerable_found,
             young_carers=carers, lessons=None,
-            closed=S.registers_closed_between(group_ids=groups, start=today - dt.timedelta(days=31), end=today),
         )
         context.lessons = context._lessons(site_ids if not full else sorted(organisation_of_site), full)
         return context
@@ -400,7 +397,7 @@ def _batch(context: _Context, rows: np.ndarray, site_id: int, organisation_id: i
     return SiteBatch(
         site_ids=roll.site_ids[rows], timeline=timeline, thresholds=th, pupil_ids=pupil_ids,
         group_ids=roll.group_ids[rows], marks=marks, whereabouts_known_on=context.whereabouts_known_on[rows],
-        vulnerable=vulnerable_here, closed_registers=context.closed,
+        vulnerable=vulnerable_here,
         lessons=context.lessons, previous_year_exists=years.previous is not None,
         admitted=roll.admitted[rows], young_carers=context.young_carers, now=context.now, sites=context.sites,
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from safewell.attendance import codes, summaries
+from safewell.attendance import codes, episodes, summaries
 from safewell.attendance.codes import Category
 
 NOT_ON_ROLL = 255
@@ -30,16 +30,9 @@ assert codes.MAX_STORE_BYTE < PENDING
 
 # --- The flag bits ----------------------------------------------------------------------------
 
-# Continuous absence with whereabouts unknown (continuous_absence, cme_ten_days): N, O, G or
-# no mark at all. Our decision [U], statutory.md §9 leaves it open: a session breaks
-# "continuous" absence when it tells us where the child is or why they are away:
-# - present (/ \ L) or an approved educational activity (K V P W B): the child was seen;
-# - U (arrived after the register closed): the child was on site, so seen;
-# - any authorised code (I, M, C, …): a reason came from the family or the school;
-# - a not-possible code (D, X, Q, Y1-Y7, Z, #): the school knows why the session was missed.
-# G (holiday not granted) stays in the run: a family away on a holiday the school refused
-# has not told the school where the child is today.
-RUN_UNEXPLAINED = 1
+# Bit 1 is free: the absence episode (continuous_absence, cme_ten_days, the ladder, the
+# vulnerable-children rule) is counted in sessions by attendance/episodes.py over EPISODE
+# below, not in whole days.
 # G, N, O, U: the unauthorised codes (10-day return, statutory.md §3.2 [S]; penalty-notice
 # threshold, §4 [S]).
 UNAUTHORISED = 2
@@ -56,7 +49,8 @@ LATE = 64
 # Today's session, not yet marked (PENDING).
 PENDING_BIT = 128
 
-RUN_BITS = RUN_UNEXPLAINED | UNAUTHORISED | DELETION_20_DAY | ILLNESS
+RUN_BITS = UNAUTHORISED | DELETION_20_DAY | ILLNESS
+NO_MARK = codes.NO_MARK_BYTE
 
 
 def _bytes_of(code_set) -> list[int]:
@@ -75,14 +69,21 @@ def _flags_table() -> np.ndarray:
     table[_bytes_of(codes.DELETION_20_DAY)] |= DELETION_20_DAY
     table[_bytes_of({"I"})] |= ILLNESS
     table[_bytes_of({"L", "U"})] |= LATE
-    table[_bytes_of({"N", "O", "G"})] |= RUN_UNEXPLAINED
-    table[codes.NO_MARK_BYTE] |= RUN_UNEXPLAINED
     table[PENDING] = PENDING_BIT
     table[NOT_ON_ROLL] = 0
     return table
 
 
 FLAGS: np.ndarray = _flags_table()
+
+# The absence episode's codes (attendance/episodes.py: N, O, the reason not known). A session
+# breaks the episode when it tells us where the child is or why they are away: present or
+# late (/ \ L U: seen), an approved educational activity, any authorised code (a reason came
+# from the family or the school), a not-possible code, and G (a holiday the school refused:
+# the family has said where the child is) [U: statutory.md §9 leaves "continuous" open;
+# docs/absence-episodes.md].
+EPISODE: np.ndarray = np.zeros(256, dtype=bool)
+EPISODE[_bytes_of(episodes.EPISODE_CODES)] = True
 
 # Present at registration (/ \ L: reg 10(2) Table 1 [C]): on site that session.
 ON_SITE: np.ndarray = np.zeros(256, dtype=bool)

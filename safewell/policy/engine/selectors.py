@@ -357,21 +357,6 @@ def _binary_rows(sql: str, params: list) -> Iterable[tuple]:
             yield from rows
 
 
-def registers_closed_between(*, group_ids: Iterable[int], start: dt.date, end: dt.date) -> set[tuple[int, str, str]]:
-    """(registration group, ISO date, session) of the registers closed from `start` to `end`:
-    a pupil with no mark on a closed register is an unexplained absence, not a register
-    not yet taken (the close job, attendance/jobs.py, sets `closed_at`)."""
-    from safewell.attendance.models import SessionRegister
-
-    ids = [g for g in set(int(g) for g in group_ids) if g >= 0]
-    if not ids:
-        return set()
-    rows = SessionRegister.objects.filter(
-        registration_group_id__in=ids, date__range=(start, end), closed_at__isnull=False
-    ).values_list("registration_group_id", "date", "session")
-    return {(group, day.isoformat(), session) for group, day, session in rows}
-
-
 def sites_by_id(site_ids: Iterable[int]) -> dict:
     from safewell.schools.models import Site
 

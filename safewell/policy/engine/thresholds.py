@@ -74,9 +74,6 @@ class Thresholds:
     drop_min_baseline_sessions: int = 20
     drop_min_recent_sessions: int = 10
     vulnerable_if: tuple[str, ...] = ("child_protection_plan", "child_in_need", "looked_after", "open_case")
-    # Unexplained absences of the last 5 school days (N stands at most 5 school days, reg
-    # 10(7)-(9) [S]) keep the vulnerable-child alert met [U: product default].
-    vulnerable_lookback_school_days: int = 5
     # The escalation ladder of first-day calling: (step, within_hours) per rung, in order
     # (policy/profiles.py DEFAULT_LADDER; followup/ladder.py).
     ladder: tuple[tuple[str, int], ...] = (

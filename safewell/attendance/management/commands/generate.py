@@ -306,6 +306,7 @@ class Report:
     schools: dict[str, int] = field(default_factory=dict)
     marks: int = 0
     stores: int = 0
+    calls: int = 0  # first-day contact attempts about the generated absences
     seconds: dict[str, float] = field(default_factory=dict)
     absence: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -375,7 +376,7 @@ def generate(
         target_type="attendance.generated_population",
         detail=(
             f"safewell generate: {pupils} synthetic pupils, {len(school_list)} schools, {year}, "
-            f"seed {seed}, {report.marks} marks, {report.stores} session stores"
+            f"seed {seed}, {report.marks} marks, {report.stores} session stores, {report.calls} first-day calls"
         ),
     )
     return report
@@ -772,6 +773,7 @@ def _marks_and_stores_write(
             _faster_bulk_loading()
             if not store_only:
                 _marks_write(codes, pupil_ids[rows], sessions, minutes_rng, report, bar)
+                report.calls += _calls_write(codes, pupil_ids[rows], sessions, seed + chunk.start)
             for year_id in np.unique(school_year_id[population.school[rows]]):
                 mine = school_year_id[population.school[rows]] == year_id
                 session_stores_write(academic_year_id=int(year_id), pupil_ids=pupil_ids[rows][mine], marks=stores[mine])
@@ -780,6 +782,18 @@ def _marks_and_stores_write(
             bar.advance(codes.shape[0], f"{report.stores} stores")
     bar.finish()
     report.absence = _absence_report(population, absent, possible)
+
+
+def _calls_write(codes: np.ndarray, pupil_ids: np.ndarray, sessions: _Sessions, seed: int) -> int:
+    """Hand the chunk's absences to the hooks that record the first-day calls schools make
+    about them (followup registers one): how many rows they wrote."""
+    hooks = synthetic.call_days_hooks()
+    if not hooks:
+        return 0
+    days = synthetic.call_days(codes, sessions.timeline)
+    return sum(hook(pupil_ids=pupil_ids[days.rows], dates=sessions.timeline.dates[days.columns],
+                    is_pm=sessions.timeline.is_pm[days.columns], run=days.run, first_day=days.first_day, seed=seed)
+               for hook in hooks)
 
 
 def _marks_write(
@@ -886,7 +900,7 @@ class Command(BaseCommand):
         wall = time.perf_counter() - started
         self.stdout.write(
             f"made {report.pupils} pupils in {sum(report.schools.values())} schools {report.schools}, "
-            f"{report.marks} marks, {report.stores} session stores"
+            f"{report.marks} marks, {report.stores} session stores, {report.calls} first-day calls"
         )
         for name, figures in report.absence.items():
             self.stdout.write(

@@ -1,10 +1,11 @@
 """first_day_contact_ladder and no_contact_safeguarding: first-day calling's escalation
 (issue 6 §3), over a pupil's current absence episode and the contact attempts since.
 
-An episode is the run of unexplained sessions (N or O: the reason is not known) ending at
-the pupil's last session whose register has closed by `now`; it began at the close of the
-register of its first session. The calling list reads episodes the same way
-(followup.selectors.current_absence_episodes). `now` matters: the ladder's time limits are
+An episode is the pupil's current run of unexplained sessions (N or O: the reason is not
+known) by attendance/episodes.py, the definition the calling list reads too
+(followup.selectors.current_absence_episodes): a register not taken, or no mark for the
+child, neither ends it nor stops the ladder. It began at the close of the register of its
+first qualifying session. `now` matters: the ladder's time limits are
 hours (followup/ladder.py), so the engine is evaluated again every few minutes for the
 pupils in an episode (engine/jobs.py), as well as when a mark or a contact attempt changes.
 
@@ -40,8 +41,6 @@ SOURCE_NO_CONTACT = (
     "met: support them to tell the police, or do so 'with urgency'. Police definition of missing: statutory.md "
     "§7.1 [C]."
 )
-_UNEXPLAINED = np.zeros(256, dtype=bool)
-_UNEXPLAINED[sorted(codes.store_bytes({"N", "O"}))] = True
 SESSION_OF = {False: "AM", True: "PM"}
 
 
@@ -65,7 +64,7 @@ def contact_ladder(batch: SiteBatch) -> RuleResult:
         if ladder.contact_made:
             continue
         evidence = _evidence(batch, row, ladder, columns)
-        key = f"{batch.timeline.dates[columns[0]]} {SESSION_OF[bool(batch.timeline.is_pm[columns[0]])]}"
+        key = batch.episode_key(row)
         if runs_ladder and ladder.passed:
             result.candidates.append(batch.candidate(
                 R.FIRST_DAY_CONTACT_LADDER, row, key, evidence, _ladder_words(ladder), SOURCE_LADDER))
@@ -79,38 +78,20 @@ def contact_ladder(batch: SiteBatch) -> RuleResult:
 
 
 def _episodes(batch: SiteBatch) -> dict[int, tuple[dt.datetime, list[int]]]:
-    """{row: (when the episode began, its columns)} for rows whose last closed session is N
-    or O. The rows are picked with one gather over the batch; only those are walked back."""
-    from safewell.followup.selectors import EPISODE_LOOKBACK_SCHOOL_DAYS
-
-    longest = 2 * EPISODE_LOOKBACK_SCHOOL_DAYS  # sessions: as far back as the calling list looks
-    t = batch.timeline
-    site_ids = batch.site_ids.tolist()
-    last_of_site = {site_id: _last_closed_column(batch, batch.sites[site_id]) for site_id in set(site_ids)}
-    last = np.array([-1 if last_of_site[s] is None else last_of_site[s] for s in site_ids], dtype=np.int64)
-    rows = np.flatnonzero((last >= 0) & _UNEXPLAINED[batch.marks[np.arange(len(batch)), np.maximum(last, 0)]])
+    """{row: (when the episode began, its qualifying columns)} for the rows in an absence
+    episode at `now` (batch.episodes)."""
+    count = batch.episodes[0]
     found: dict[int, tuple[dt.datetime, list[int]]] = {}
-    for row in rows.tolist():
-        end = first = int(last[row])
-        while first > 0 and end - first + 1 < longest and _UNEXPLAINED[batch.marks[row, first - 1]]:
-            first -= 1
-        site = batch.sites[site_ids[row]]
-        found[row] = (_close_of(site, t.dates[first], bool(t.is_pm[first])), list(range(first, end + 1)))
+    for row in np.flatnonzero(count > 0).tolist():
+        columns = batch.episode_columns(row)
+        site = batch.sites[int(batch.site_ids[row])]
+        found[row] = (_close_of(site, batch.timeline.dates[columns[0]], bool(batch.timeline.is_pm[columns[0]])), columns)
     return found
 
 
 def _close_of(site, date: np.datetime64, is_pm: bool) -> dt.datetime:
     day = date.astype(dt.date)
     return dt.datetime.combine(day, site.register_times(SESSION_OF[is_pm])[1], tzinfo=LONDON)
-
-
-def _last_closed_column(batch: SiteBatch, site) -> int | None:
-    """The last column of the timeline whose register at `site` had closed by `now`."""
-    t = batch.timeline
-    for column in range(t.columns - 1, -1, -1):
-        if _close_of(site, t.dates[column], bool(t.is_pm[column])) <= batch.now:
-            return column
-    return None
 
 
 def _evidence(batch: SiteBatch, row: int, ladder, columns: list[int]) -> dict:
@@ -140,7 +121,7 @@ def _dsl_reasons(batch: SiteBatch, pupil_id: int, ladder, dsl_step: str) -> list
     vulnerability = batch.vulnerable.get(pupil_id)
     if vulnerability is not None and ladder.attempts:
         reasons.append(f"the child has a safeguarding flag ({', '.join(k.replace('_', ' ') for k in vulnerability.kinds)}) "
-                       f"and {ladder.attempts} attempt(s) to reach the family failed")
+                       f"and {ladder.attempts} attempt{'s' if ladder.attempts != 1 else ''} to reach the family failed")
     if ladder.reached(dsl_step):
         reasons.append("the escalation ladder has reached the DSL")
     if ladder.missing_definition_met:

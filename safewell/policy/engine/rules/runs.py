@@ -1,5 +1,9 @@
-"""Rules over runs of whole school days: continuous absence and the CME step, the 10-day
-attendance return, the 15-day sickness return, and the 20-day deletion ground.
+"""Rules over runs of absence: continuous absence and the CME step (the CME clock), the
+10-day attendance return, the 15-day sickness return, and the 20-day deletion ground.
+
+The CME clock counts the pupil's absence episode in sessions (attendance/episodes.py, the
+definition the calling list and the escalation ladder share; docs/absence-episodes.md). The
+returns and the deletion ground still count whole school days, as below:
 
 A school day is counted when every session held that day has the code class (day bits:
 batch.SiteBatch.day_bits). Days are the site's school days (schools.calendar: weekends,
@@ -13,8 +17,11 @@ breaking (the pupil was seen, or a reason was given), and say so in the evidence
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
+from safewell.attendance import episodes
 from safewell.policy import rule_ids as R
 from safewell.policy.engine import flags as F
 from safewell.policy.engine import kernels
@@ -85,77 +92,93 @@ def _nth_day(batch: SiteBatch, day_before, first_day: int, n: int):
         return None
 
 
-def _with_real_mark(batch: SiteBatch, first: np.ndarray, last: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Which of `rows` have at least one session actually marked G, N or O between their
-    first and last day (a run made only of "no mark" is a register never taken, not an
-    absence we know of). Counted for those rows only."""
-    if not len(rows):
-        return np.zeros(0, dtype=bool)
+def _session_due(batch: SiteBatch, row: int, columns: list[int], needed: int):
+    """The date of the `needed`-th qualifying session of a row's episode (`columns`, its
+    qualifying columns so far): when it has them, the date of that session; otherwise, if
+    every session still to be marked from today on qualifies, the date it will be reached
+    (the calendar counts on past today)."""
+    from safewell.schools.calendar import OutsideCalendar
+
     t = batch.timeline
-    marked = (batch.flags[rows] & F.DELETION_20_DAY).astype(bool)
-    cumulative = np.zeros((len(rows), marked.shape[1] + 1), dtype=np.int32)
-    np.cumsum(marked, axis=1, out=cumulative[:, 1:])
-    index = np.arange(len(rows))
-    start, stop = t.day_starts[first[rows]], t.day_ends[last[rows]]
-    return (cumulative[index, stop] - cumulative[index, start]) > 0
+    if len(columns) >= needed:
+        return batch.timeline.dates[columns[needed - 1]].astype(dt.date)
+    remaining = needed - len(columns)
+    ahead = [t.dates[c].astype(dt.date) for c in range(columns[-1] + 1, t.columns) if batch.marks[row, c] == F.PENDING]
+    if len(ahead) >= remaining:
+        return ahead[remaining - 1]
+    try:
+        later = t.calendar.sessions_between(t.today + dt.timedelta(days=1), t.calendar.end)
+    except OutsideCalendar:
+        return None
+    left = remaining - len(ahead)
+    return later[left - 1][0] if len(later) >= left else None
 
 
 def continuous_absence(batch: SiteBatch) -> RuleResult:
-    """continuous_absence and cme_ten_days: the current run of unexplained absence (N, O, G
-    or no mark: flags.RUN_UNEXPLAINED) of a pupil whose whereabouts no contact attempt has
-    established since the run began."""
+    """continuous_absence and cme_ten_days, the CME clock: the pupil's current absence
+    episode (attendance/episodes.py: N and O sessions, counted in sessions, 20 = 10 school
+    days whichever session it starts on), while no contact attempt has established where the
+    child is in its last WHEREABOUTS_FRESH_SCHOOL_DAYS."""
     th = batch.thresholds
     result = RuleResult()
     runs_continuous, runs_cme = th.runs(R.CONTINUOUS_ABSENCE), th.runs(R.CME_TEN_DAYS)
-    if not (runs_continuous or runs_cme) or batch.timeline.day_count == 0:
+    t = batch.timeline
+    if not (runs_continuous or runs_cme) or t.day_count == 0:
         return result
-    x, length, end = batch.day_run(F.RUN_UNEXPLAINED)
-    first = end - length + 1
+    count, first, last, last_break = batch.episodes
+    year_start = int(t.day_starts[t.first_year_day]) if t.first_year_day < t.day_count else t.columns
+    # No break since the year began: the episode may reach back into last year.
+    result.needs_tail = (count > 0) & (last_break < year_start) & batch.can_use_tail
     minimum = min(th.continuous_absence_days if runs_continuous else th.cme_days,
                   th.cme_days if runs_cme else th.continuous_absence_days)
-    result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
-    rows = np.flatnonzero(length >= minimum)
-    # Whereabouts established during the run, within its last WHEREABOUTS_FRESH_SCHOOL_DAYS,
+    rows = np.flatnonzero(count >= episodes.SESSIONS_PER_SCHOOL_DAY * minimum)
+    # Whereabouts established within the run's last WHEREABOUTS_FRESH_SCHOOL_DAYS school days
     # stop the clock (seed 000 §7: "absent ... for 10 school days or more, and their
     # whereabouts are unknown"): what a parent said on the first day of a long absence is not
     # knowledge of where the child is on the tenth.
-    fresh_from = np.maximum(first[rows], end[rows] - (WHEREABOUTS_FRESH_SCHOOL_DAYS - 1))
+    first_day, last_day = t.day_of_column[first[rows]], t.day_of_column[last[rows]]
+    fresh_from = np.maximum(first_day, last_day - (WHEREABOUTS_FRESH_SCHOOL_DAYS - 1))
     known = batch.whereabouts_known_on[rows]
-    rows = rows[np.isnat(known) | (known < batch.timeline.days[fresh_from])]
-    rows = rows[_with_real_mark(batch, first, end, rows)]
-    for row in rows:
-        first_day, last_day = _run_bounds(batch, length, end, row)
-        days = last_day - first_day + 1
-        day_before = _day_before(batch, first_day)
-        cme_due = _nth_day(batch, day_before, first_day, th.cme_days)
+    rows = rows[np.isnat(known) | (known < t.days[fresh_from])]
+    for row in rows.tolist():
+        columns = batch.episode_columns(row)
+        sessions = len(columns)
+        days = episodes.school_days_text(sessions)
+        start_day, end_day = int(t.day_of_column[columns[0]]), int(t.day_of_column[columns[-1]])
+        day_before = _day_before(batch, start_day)
+        cme_due = _session_due(batch, row, columns, episodes.SESSIONS_PER_SCHOOL_DAY * th.cme_days)
+        starts = ("the afternoon of " if t.session_texts[columns[0]] == "PM" else "") + f"{batch.day_date(start_day):%-d %B %Y}"
         evidence = {
-            "school_days": days,
-            "first_day": batch.day_date(first_day).isoformat(),
-            "last_day": batch.day_date(last_day).isoformat(),
+            "school_days": sessions / episodes.SESSIONS_PER_SCHOOL_DAY,
+            "sessions": sessions,
+            "first_day": batch.day_date(start_day).isoformat(),
+            "first_session": t.session_texts[columns[0]],
+            "last_day": batch.day_date(end_day).isoformat(),
             "last_school_day_before": day_before.isoformat() if day_before else None,
             "whereabouts": "unknown",
             "cme_due_on": cme_due.isoformat() if cme_due else None,
-            **batch.run_evidence(row, first_day, last_day),
+            **batch.run_evidence(row, start_day, end_day),
         }
-        key = batch.day_date(first_day).isoformat()
-        if runs_continuous and days >= th.continuous_absence_days:
+        key = batch.day_date(start_day).isoformat()
+        if runs_continuous and sessions >= episodes.SESSIONS_PER_SCHOOL_DAY * th.continuous_absence_days:
             result.candidates.append(batch.candidate(
                 R.CONTINUOUS_ABSENCE, row, key, evidence,
-                f"Absent without explanation for {days} school days in a row since "
-                f"{batch.day_date(first_day):%-d %B %Y}, and no one has said where the child is."
-                + (f" If this goes on, the local authority must be told by {cme_due:%A %-d %B %Y}." if cme_due and days < th.cme_days else ""),
+                f"Absent without explanation for {days} school days ({sessions} sessions) in a row since "
+                f"{starts}, and no one has said where the child is."
+                + (f" If this goes on, the local authority must be told by {cme_due:%A %-d %B %Y}."
+                   if cme_due and sessions < episodes.SESSIONS_PER_SCHOOL_DAY * th.cme_days else ""),
                 SOURCE_CONTINUOUS,
             ))
-        if runs_cme and days >= th.cme_days:
+        if runs_cme and sessions >= episodes.SESSIONS_PER_SCHOOL_DAY * th.cme_days:
             result.candidates.append(batch.candidate(
                 R.CME_TEN_DAYS, row, key,
                 {**evidence, "la_notification_due_on": cme_due.isoformat() if cme_due else None,
                  "safe_and_well_check": "needed", "steps": ["notify the local authority (CME)", "safe-and-well check"]},
-                f"{days} school days of continuous absence with whereabouts unknown: tell the local authority "
-                f"(children missing education) by {cme_due:%A %-d %B %Y} and arrange a safe-and-well check."
-                if cme_due else
-                f"{days} school days of continuous absence with whereabouts unknown: tell the local authority "
-                "(children missing education) and arrange a safe-and-well check.",
+                f"{days} school days ({sessions} sessions) of continuous absence with whereabouts unknown: tell the "
+                f"local authority (children missing education) by {cme_due:%A %-d %B %Y} and arrange a safe-and-well "
+                "check." if cme_due else
+                f"{days} school days ({sessions} sessions) of continuous absence with whereabouts unknown: tell the "
+                "local authority (children missing education) and arrange a safe-and-well check.",
                 SOURCE_CME,
             ))
     return result
