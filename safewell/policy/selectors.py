@@ -32,6 +32,7 @@ from safewell.policy.models import (
     SEVERITY_RANK,
     Alert,
     AlertAction,
+    AlertActionKind,
     AlertState,
     Channel,
     Notification,
@@ -56,7 +57,8 @@ AGE_CHOICES: tuple[tuple[str, str], ...] = (
 )
 STATE_CHOICES: tuple[tuple[str, str], ...] = (
     ("live", "Open or acknowledged"), (AlertState.OPEN, "Open"), (AlertState.ACKNOWLEDGED, "Acknowledged"),
-    (AlertState.ACTIONED, "Actioned"), (AlertState.DISMISSED, "Dismissed"), ("all", "All"),
+    (AlertState.ACTIONED, "Actioned"), (AlertState.DISMISSED, "Dismissed"),
+    (AlertState.RESOLVED, "Resolved by itself"), ("all", "All"),
 )
 
 
@@ -68,6 +70,7 @@ SEVERITY_TAG = {
 STATE_TAG = {
     AlertState.OPEN: "govuk-tag--blue", AlertState.ACKNOWLEDGED: "govuk-tag--purple",
     AlertState.ACTIONED: "govuk-tag--green", AlertState.DISMISSED: "govuk-tag--grey",
+    AlertState.RESOLVED: "govuk-tag--turquoise",
 }
 
 
@@ -307,6 +310,11 @@ class AlertDetail:
     other_evidence: list[tuple[str, str]]
     to_tell: list[ToTell]
     links: list[AlertLink] = field(default_factory=list)
+
+    @property
+    def resolved_reason(self) -> str:
+        """What ended the condition, as the engine recorded it when it resolved the alert."""
+        return next((a.reason for a in reversed(self.actions) if a.action == AlertActionKind.RESOLVE), "")
 
     @property
     def severity_tag(self) -> str:

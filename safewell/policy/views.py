@@ -21,22 +21,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safewell.attendance.heatmap import legend_items, pupil_year_heatmap
 from safewell.policy import alerts, outbox, selectors
-from safewell.policy.models import AlertState
+from safewell.policy.models import CLOSED_STATES
 from safewell.schools.models import AcademicYear
 
 NOT_AN_ALERT_RECIPIENT = (
     "Alerts are for the DSL team and attendance officers; ask your DSL if you need to see one."
 )
-CHOOSE_A_DECISION = "Choose acknowledge, actioned or dismiss."
+CHOOSE_A_DECISION = "Choose acknowledge, actioned, dismiss or reopen."
 DECISIONS = {
     "acknowledge": alerts.alert_acknowledge,
     "action": alerts.alert_action,
     "dismiss": alerts.alert_dismiss,
+    "reopen": alerts.alert_reopen,
 }
 DONE = {
     "acknowledge": "Alert acknowledged.",
     "action": "Alert closed as actioned; the outcome is recorded.",
     "dismiss": "Alert dismissed; the reason is recorded.",
+    "reopen": "Alert reopened; it stays open until a person closes it.",
 }
 
 
@@ -77,7 +79,7 @@ def _render_detail(request: HttpRequest, alert_id: int, *, errors: dict | None =
     detail = selectors.alert_detail_for_user(request.user, alert_id, now=now, today=today)
     context = {
         "detail": detail, "alert": detail.alert, "errors": errors or {}, "form": form or {},
-        "closed": detail.alert.state in (AlertState.ACTIONED, AlertState.DISMISSED),
+        "closed": detail.alert.state in CLOSED_STATES,
         **_calendar(detail, today),
     }
     return render(request, "policy/alert_detail.html", context, status=status)
