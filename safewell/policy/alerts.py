@@ -264,7 +264,7 @@ def alerts_sync(*, candidates: list[AlertCandidate], scope: EvaluationScope, now
     with transaction.atomic():
         sites = {s.pk: s for s in Site.objects.select_related("organisation").filter(
             pk__in={c.site_id for c in candidates})}
-        live = _live_alerts(candidates, scope, sites)
+        live = _live_alerts(candidates, scope, sites, now)
         closed = _closed_episodes(candidates, sites)
         fresh: list[AlertCandidate] = []
         for candidate in candidates:
@@ -344,17 +344,20 @@ def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 
 def _live_alerts(candidates: Sequence[AlertCandidate], scope: EvaluationScope,
-                 sites: dict[int, Site]) -> dict[_Concern, Alert]:
+                 sites: dict[int, Site], now: dt.datetime) -> dict[_Concern, Alert]:
     """Every live alert in the scope, and any live alert of a candidate's pupil and rule, or
-    group and rule, outside it (a candidate must renew it, never open a second), by concern."""
-    found: dict[int, Alert] = {a.pk: a for a in Alert.objects.filter(_scope_filter(scope), state__in=LIVE_STATES)}
+    group and rule, outside it (a candidate must renew it, never open a second), by concern.
+    An evaluation as of `now` never resolves an alert raised after it (a replay of last
+    month runs after this morning's registers raised theirs)."""
+    found: dict[int, Alert] = {a.pk: a for a in Alert.objects.filter(
+        _scope_filter(scope), state__in=LIVE_STATES, raised_at__lte=now)}
     held = {(a.rule_id, a.pupil_id) for a in found.values()}
     missing = {(c.rule_id, c.pupil_id) for c in candidates if c.pupil_id is not None} - held
     pupil_ids = sorted({pupil for _, pupil in missing})
     rules = sorted({rule for rule, _ in missing})
     for chunk in _chunks(pupil_ids):
         found.update((a.pk, a) for a in Alert.objects.filter(
-            pupil_id__in=chunk, rule_id__in=rules, state__in=LIVE_STATES))
+            pupil_id__in=chunk, rule_id__in=rules, state__in=LIVE_STATES) if (a.rule_id, a.pupil_id) in missing)
     groups = [c for c in candidates if c.pupil_id is None]
     if groups:
         # Every live group alert a group candidate may overlap, members in the scope or not.

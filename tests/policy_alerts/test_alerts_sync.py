@@ -322,3 +322,29 @@ def test_an_unknown_severity_is_refused_before_anything_is_written(personas, nor
     with pytest.raises(ValidationError, match="Unknown severity 'dire'"):
         alerts_sync(candidates=[candidate(north_pupil, severity="dire")], scope=full_scope(personas), now=NOW)
     assert not Alert.objects.exists()
+
+
+def test_a_replay_of_an_earlier_night_leaves_alerts_raised_after_it_alone(personas, north_pupil):
+    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+
+    result = alerts_sync(candidates=[], scope=full_scope(personas), now=NOW - dt.timedelta(days=20), notify=False)
+
+    assert result.no_longer_met == [] and Alert.objects.get().state == AlertState.OPEN
+
+
+def test_a_replay_of_history_tells_nobody(personas, north_pupil):
+    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW, notify=False)
+
+    assert Alert.objects.count() == 1 and not Notification.objects.exists()
+
+
+def test_a_replay_never_resolves_a_later_alert_whatever_else_it_finds(personas, north_pupil):
+    other = make_pupil(personas.north, forename="Ivy")
+    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+
+    # Last month's night finds lateness for north_pupil and continuous absence for `other`.
+    earlier = NOW - dt.timedelta(days=20)
+    alerts_sync(candidates=[candidate(north_pupil, rule=rule_ids.PATTERN_LATENESS, episode="2026-27"), candidate(other)],
+                scope=pupils_scope(personas, [north_pupil, other]), now=earlier, notify=False)
+
+    assert Alert.objects.get(pupil=north_pupil, rule_id=rule_ids.CONTINUOUS_ABSENCE).state == AlertState.OPEN
