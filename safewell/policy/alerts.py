@@ -66,6 +66,7 @@ from safewell.policy.models import (
 )
 from safewell.policy.routing import (
     ROUTE_DSL,
+    WORKLIST_RULES,
     acknowledge_deadline,
     alerting_of,
     lead_dsls,
@@ -124,7 +125,8 @@ class _Outgoing:
         common = dict(kind=kind, recipient=self.user, address=self.address, recipient_label=self.label,
                       channel=self.channel, next_attempt_at=now, created_at=now)
         who = f"{kind}:{self.channel}:user:{self.user.pk}"
-        if len(self.alerts) <= DIGEST_AFTER:
+        # An escalation is always one message naming how many (issue 11 §3).
+        if len(self.alerts) <= (DIGEST_AFTER if kind == NotificationKind.RAISED else 1):
             return [Notification(alert=a, dedupe_key=f"alert:{a.pk}:{who}", **common) for a in self.alerts]
         lead = max(self.alerts, key=lambda a: (SEVERITY_RANK.get(a.severity, 0), -a.pk))
         ids = ",".join(str(pk) for pk in sorted(a.pk for a in self.alerts))
@@ -141,6 +143,7 @@ def notifications_queue(
     dedupe_key exists already is skipped, so calling this twice never queues twice.
     `recipients` replaces the routed team (escalation to the lead DSLs)."""
     cache = {} if delivery_cache is None else delivery_cache
+    alerts = [a for a in alerts if a.rule_id not in WORKLIST_RULES]  # told by the digest's line
     teams: dict[tuple, tuple[list[User], str, dict[int, str]]] = {}
     outgoing: dict[tuple[int, str], _Outgoing] = {}
     for alert in alerts:
@@ -152,6 +155,8 @@ def notifications_queue(
         users, label, phones = teams[team_key]
         for user in users:
             for channel in delivery.channels:
+                if kind == NotificationKind.RAISED and alert.severity != Severity.URGENT and channel != Channel.IN_APP:
+                    continue  # not urgent: in the app now, by email in the next digest (digests.py)
                 address = _address(user, channel, phones)
                 if channel != Channel.IN_APP and not address:
                     continue  # no email address or mobile number: the in-app one still reaches them
@@ -767,32 +772,35 @@ def alerts_escalate_overdue(*, now: dt.datetime) -> list[int]:
     due = list(
         Alert.objects.select_related("organisation", "site")
         .filter(state=AlertState.OPEN, due_by__lte=now, escalated_at__isnull=True, routed_to_role=ROUTE_DSL)
+        .exclude(rule_id__in=WORKLIST_RULES)
         .order_by("due_by", "pk")
     )
     escalated: list[int] = []
-    cache: dict = {}
-    leads_by_organisation: dict[int, list[User]] = defaultdict(list)
-    for alert in due:
-        with transaction.atomic():
+    by_organisation: dict[int, list[Alert]] = defaultdict(list)
+    with transaction.atomic():
+        for alert in due:
             # Claimed with a conditional UPDATE: two scheduler ticks escalate it once.
             if not Alert.objects.filter(pk=alert.pk, state=AlertState.OPEN, escalated_at__isnull=True).update(
                 escalated_at=now
             ):
                 continue
             alert.escalated_at = now
-            if alert.organisation_id not in leads_by_organisation:
-                leads_by_organisation[alert.organisation_id] = lead_dsls(alert.organisation_id)
-            leads = leads_by_organisation[alert.organisation_id]
-            AlertAction.objects.create(
-                alert=alert, action=AlertActionKind.ESCALATE, actor=None, at=now,
-                reason=f"Not acknowledged by {timezone.localtime(alert.due_by):%-d %b %Y %H:%M}; "
-                       f"escalated to the lead DSL ({len(leads)} people).",
-            )
-            audit_log(action=Action.UPDATE, target=alert, changes={"escalated_at": [None, now]},
-                      detail="alert escalated to the lead DSL")
-            notifications_queue(alerts=[alert], kind=NotificationKind.ESCALATED, now=now,
-                                delivery_cache=cache, recipients=leads)
+            by_organisation[alert.organisation_id].append(alert)
             escalated.append(alert.pk)
+        cache: dict = {}
+        for organisation_id, alerts in by_organisation.items():
+            leads = lead_dsls(organisation_id)
+            for alert in alerts:
+                AlertAction.objects.create(
+                    alert=alert, action=AlertActionKind.ESCALATE, actor=None, at=now,
+                    reason=f"Not acknowledged by {_when(alert.due_by)}; "
+                           f"escalated to the lead DSL ({len(leads)} {'person' if len(leads) == 1 else 'people'}).",
+                )
+                audit_log(action=Action.UPDATE, target=alert, changes={"escalated_at": [None, now]},
+                          detail="alert escalated to the lead DSL")
+            # One message to each lead DSL by each channel, naming how many (issue 11 §3).
+            notifications_queue(alerts=alerts, kind=NotificationKind.ESCALATED, now=now,
+                                delivery_cache=cache, recipients=leads)
     if escalated:
         logger.info("Escalated %d alert(s) to the lead DSL", len(escalated))
     return escalated

@@ -263,6 +263,8 @@ class NotificationStatus(models.TextChoices):
 class NotificationKind(models.TextChoices):
     RAISED = "raised", "A new alert"
     ESCALATED = "escalated", "An alert not acknowledged in time"
+    # The alerts that were not urgent, told together at the profile's digest times.
+    DIGEST = "digest", "A digest of new alerts"
 
 
 class Notification(models.Model):
@@ -295,6 +297,8 @@ class Notification(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # How many alerts this message tells of: 1, or more for a digest.
     alert_count = models.PositiveIntegerField(default=1)
+    # A digest's lines, in words: how many alerts of each category, and the worklists.
+    summary = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     # Also the claim: the worker moves it forward by a lease with a conditional UPDATE.

@@ -69,6 +69,14 @@ ATTENDANCE_OFFICER_RULES = NEVER_TO_DSL_RULES | {rule_ids.ATTENDANCE_RETURN_10_D
 # ladder; the DSL hears through no_contact_safeguarding (seed 000 §5).
 ATTENDANCE_OFFICER_RULES |= {rule_ids.FIRST_DAY_CONTACT_LADDER}
 
+# issue 11 §1: conditions that describe a population rather than an event. They are
+# worklists a person works through (policy/worklists.html), announced by one line in the
+# digest: never an alert each, never a notification or an escalation each. Their rows are
+# kept by alerts_sync like any alert (so each entry renews, resolves itself and is audited).
+WORKLIST_RULES = frozenset({
+    rule_ids.PERSISTENT_ABSENCE, rule_ids.SICKNESS_RETURN_15_DAY, rule_ids.PENALTY_NOTICE_THRESHOLD,
+})
+
 # Without a profile in force (a new organisation), a rule's alerts still reach someone.
 DEFAULT_ACKNOWLEDGE_WITHIN_HOURS = 24
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.IN_APP, Channel.EMAIL)

@@ -42,6 +42,7 @@ from safewell.policy.routing import (
     EXTERNAL_RECIPIENTS,
     ROUTE_ATTENDANCE_OFFICER,
     ROUTE_DSL,
+    WORKLIST_RULES,
     category_of,
     rule_delivery,
 )
@@ -153,6 +154,7 @@ class Inbox:
     overdue_count: int
     live_count: int
     unread_notifications: int = 0
+    worklists: list[WorklistLine] = field(default_factory=list)
     severities: list[tuple[str, str]] = field(default_factory=lambda: list(Severity.choices))
 
 
@@ -167,8 +169,9 @@ def _severity_order() -> Case:
 
 
 def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_number: str | int = 1) -> Inbox:
-    """The user's alerts by site, severity (most severe first) and age (oldest first)."""
-    visible = alerts_visible_to(user)
+    """The user's alerts by site, severity (most severe first) and age (oldest first); the
+    worklists' entries are not alerts (routing.WORKLIST_RULES): one line each instead."""
+    visible = alerts_visible_to(user).exclude(rule_id__in=WORKLIST_RULES)
     alerts = visible
     if filters.site:
         alerts = alerts.filter(site__code=filters.site)
@@ -190,7 +193,7 @@ def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_numb
     rows = [
         InboxRow(
             alert=alert, category=category_of(alert.rule_id),
-            rule_meaning=_meaning(alert.rule_id),
+            rule_meaning=rule_meaning(alert.rule_id),
             age_days=(now - alert.raised_at).days, is_overdue=is_overdue(alert, now),
         )
         for alert in page.object_list
@@ -202,10 +205,52 @@ def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_numb
         overdue_count=visible.filter(overdue).count(),
         live_count=visible.filter(state__in=LIVE_STATES).count(),
         unread_notifications=unread_notification_count(user),
+        worklists=worklists_for(user, now=now),
     )
 
 
-def _meaning(rule_id: str) -> str:
+# --- Worklists ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistLine:
+    """One worklist in one line: "Persistent absence: 44 pupils, 2 new today"."""
+
+    rule_id: str
+    category: str
+    pupils: int
+    new_today: int
+
+    @property
+    def words(self) -> str:
+        pupils = f"{self.pupils} pupil{'' if self.pupils == 1 else 's'}"
+        return f"{self.category}: {pupils}" + (f", {self.new_today} new today" if self.new_today else "")
+
+
+def worklist_entries(user: User, rule_id: str) -> QuerySet[Alert]:
+    """The live entries of one worklist the user may see, newest first."""
+    if rule_id not in WORKLIST_RULES:
+        raise Http404(ALERT_NOT_FOUND)
+    return (alerts_visible_to(user).filter(rule_id=rule_id, state__in=LIVE_STATES)
+            .order_by("-raised_at", "pupil__legal_surname", "pk"))
+
+
+def worklists_for(user: User, *, now: dt.datetime) -> list[WorklistLine]:
+    """The user's worklists that have anyone on them, in a fixed order."""
+    from django.utils import timezone
+
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    lines = []
+    for rule_id in sorted(WORKLIST_RULES):
+        entries = alerts_visible_to(user).filter(rule_id=rule_id, state__in=LIVE_STATES)
+        count = entries.count()
+        if count:
+            lines.append(WorklistLine(rule_id, category_of(rule_id), count,
+                                      entries.filter(raised_at__gte=midnight).count()))
+    return lines
+
+
+def rule_meaning(rule_id: str) -> str:
     rule = rule_ids.RULES_BY_ID.get(rule_id)
     return rule.meaning if rule else rule_id
 

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safewell.attendance.heatmap import legend_items, pupil_year_heatmap
 from safewell.policy import alerts, outbox, selectors
 from safewell.policy.models import CLOSED_STATES
+from safewell.policy.routing import category_of
 from safewell.schools.models import AcademicYear
 
 NOT_AN_ALERT_RECIPIENT = (
@@ -63,6 +65,18 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+@require_GET
+@login_required
+def worklist(request: HttpRequest, rule_id: str) -> HttpResponse:
+    """One worklist: the pupils a population condition holds for, newest first."""
+    _require_inbox(request)
+    entries = selectors.worklist_entries(request.user, rule_id)
+    page = Paginator(entries, selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page", 1))
+    return render(request, "policy/worklist.html", {
+        "category": category_of(rule_id), "meaning": selectors.rule_meaning(rule_id), "page": page,
+    })
 
 
 @require_GET
