@@ -69,6 +69,7 @@ from safewell.policy.routing import (
     WORKLIST_RULES,
     acknowledge_deadline,
     alerting_of,
+    category_of,
     lead_dsls,
     route_for,
     rule_delivery,
@@ -88,6 +89,8 @@ ALERT_ALREADY_ACKNOWLEDGED = "This alert has already been acknowledged."
 REASON_REQUIRED_TO_REOPEN = "Say why you are reopening it: the reason is a record too."
 ALERT_ALREADY_OPEN = "This alert is already open."
 ALERT_ALREADY_LIVE = "Another alert about this child and concern is open (alert {number}): use that one."
+NOTHING_PICKED = "Tick at least one alert."
+UNKNOWN_DECISION = "Choose acknowledge, close as actioned or dismiss."
 NOT_YOURS_TO_ACT_ON = "Only the people this alert is routed to may act on it."
 UNKNOWN_SEVERITY = "Unknown severity {severity!r} for rule {rule_id}: use one of {choices}."
 
@@ -721,6 +724,29 @@ def alert_reopen(*, alert: Alert, actor: User, reason: str, now: dt.datetime | N
     except IntegrityError:
         live = Alert.objects.filter(rule_id=alert.rule_id, pupil_id=alert.pupil_id, state__in=LIVE_STATES).first()
         raise ValidationError(ALERT_ALREADY_LIVE.format(number=live.pk if live else "")) from None
+
+
+def alerts_decide_many(*, alerts: Sequence[Alert], decision: str, actor: User, reason: str,
+                       now: dt.datetime | None = None) -> int:
+    """Acknowledge, action or dismiss several alerts with one recorded reason: all of them
+    or none (one transaction; the first refusal undoes the rest). Returns how many."""
+    if not alerts:
+        raise ValidationError({"alert": NOTHING_PICKED})
+    step = {"acknowledge": alert_acknowledge, "action": alert_action, "dismiss": alert_dismiss}.get(decision)
+    if step is None:
+        raise ValidationError({"decision": UNKNOWN_DECISION})
+    now = now or timezone.now()
+    with transaction.atomic():
+        for alert in alerts:
+            try:
+                step(alert=alert, actor=actor, reason=reason, now=now)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError({"alert": f"{category_of(alert.rule_id)} about "
+                                                f"{alert.pupil.display_name if alert.pupil_id else 'a group'}: "
+                                                f"{' '.join(error.messages)}"}) from None
+    return len(alerts)
 
 
 _REASON_REQUIRED = {

@@ -53,12 +53,43 @@ def _require_inbox(request: HttpRequest) -> None:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     _require_inbox(request)
+    return _render_inbox(request)
+
+
+def _render_inbox(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
     filters = selectors.InboxFilter.from_query(request.GET)
     box = selectors.alert_inbox(request.user, filters=filters, now=timezone.now(), page_number=request.GET.get("page", 1))
     return render(request, "policy/inbox.html", {
         "inbox": box, "age_choices": selectors.AGE_CHOICES, "state_choices": selectors.STATE_CHOICES,
-        "query_without_page": _query_without_page(request),
-    })
+        "query_without_page": _query_without_page(request), "bulk_error": error,
+        "bulk_reason": request.POST.get("reason", ""), "picked": request.POST.getlist("alert"),
+    }, status=status)
+
+
+MANY_DONE = {
+    "acknowledge": "{count} alert{s} acknowledged.",
+    "action": "{count} alert{s} closed as actioned; the outcome is recorded on each.",
+    "dismiss": "{count} alert{s} dismissed; the reason is recorded on each.",
+}
+
+
+@require_POST
+@login_required
+def alerts_decide_many(request: HttpRequest) -> HttpResponse:
+    """The inbox's ticked alerts, one decision and one reason for all, all or nothing."""
+    _require_inbox(request)
+    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
+    picked = list(selectors.alerts_visible_to(request.user).filter(pk__in=ids).order_by("pk"))
+    if len(picked) != len(set(ids)):
+        return _render_inbox(request, error=alerts.NOT_YOURS_TO_ACT_ON, status=400)
+    decision = request.POST.get("decision", "")
+    try:
+        count = alerts.alerts_decide_many(alerts=picked, decision=decision, actor=request.user,
+                                          reason=request.POST.get("reason", ""), now=timezone.now())
+    except ValidationError as error:
+        return _render_inbox(request, error=" ".join(error.messages), status=400)
+    messages.success(request, MANY_DONE[decision].format(count=count, s="" if count == 1 else "s"))
+    return redirect("policy:inbox")
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -36,7 +36,7 @@ _EXPLICIT = np.zeros(256, dtype=bool)
 _EXPLICIT[sorted(codes.store_bytes({"N", "O"}))] = True
 KIND_LABELS = {
     "child_protection_plan": "on a child protection plan",
-    "child_in_need": "a child in need",
+    "child_in_need": "in need",
     "looked_after": "looked after",
     "social_worker": "with an allocated social worker",
     # Registered by the safeguarding app (pupils/vulnerability.py, register_vulnerability_markers).
