@@ -374,6 +374,16 @@ class FlaggedSession:
     session: str
     code: str
 
+    @property
+    def code_words(self) -> str:
+        """The code with its meaning ("O: unauthorised absence, …"), or the words given."""
+        from safewell.attendance import codes
+
+        try:
+            return f"{self.code}: {codes.by_code(self.code).meaning}"
+        except (KeyError, ValueError, LookupError):
+            return self.code or "no mark"
+
 
 @dataclass(frozen=True)
 class LessonLine:
@@ -495,8 +505,10 @@ def alert_detail_for_user(user: User, alert_id: int, *, now: dt.datetime, today:
     )
 
 
-# Shown in their own tables, or repeated elsewhere on the page (the rule, the group's members).
-_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons_missed", "figures", "rule", "members"})
+# Shown in their own tables, or repeated elsewhere on the page (the rule, the group's
+# members, who to tell and by when: the "Who to tell" table and the explanation).
+_SHOWN_KEYS = frozenset({"sessions", "dates", "lessons_missed", "figures", "rule", "members", "tell",
+                         "notify_roles", "tell_by", "date"})
 
 
 def _label(key) -> str:
@@ -516,13 +528,38 @@ def _pairs_named(pairs, names: dict[int, str]) -> str:
 
 
 def _plain(value) -> str:
+    """Evidence in words: dates in British words, yes/no, names not identifiers."""
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+        return "; ".join(f"{_label(k)}: {_plain(v)}" for k, v in value.items())
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return _words(value)
     return str(value)
+
+
+def _words(text: str) -> str:
+    """"2026-11-11" → "Wednesday 11 November 2026"; an ISO time → its London time in words;
+    "child_in_need" → "child in need"."""
+    from django.utils import timezone
+
+    day = _date(text)
+    if day is not None:
+        return f"{day:%A %-d %B %Y}"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is not None and "T" in text:
+        local = timezone.localtime(moment) if moment.tzinfo else moment
+        return f"{local:%A %-d %B %Y} at {local:%H:%M}"
+    if text.replace("_", "").isalpha() and "_" in text:
+        return text.replace("_", " ")
+    return text
 
 
 def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
