@@ -219,6 +219,8 @@ ACCESS: dict[str, Access] = {
     # DSL alert opens for the lead DSL only (South's deputy 404, the attendance officer 404, as it
     # is not routed to them); teachers, administrators and external users 403.
     "policy:inbox": only("dsl", "deputy_dsl_south", "attendance_officer"),
+    "policy:worklist": only("dsl", "deputy_dsl_south", "attendance_officer", kwargs=lambda p: {"rule_id": "persistent_absence"}),
+    "policy:alerts_decide_many": not_exercised("a POST with ticked alerts; tested with every refusal in tests/policy_alerts/test_alerts_inbox_by_child.py"),
     "policy:alert_detail": only("dsl", kwargs=lambda p: {"alert_id": _north_alert(p)}),
     "policy:alert_decide": not_exercised(
         "a POST with a decision and a reason: tests/policy_alerts/test_alerts_inbox_access.py tries every persona"

@@ -248,6 +248,8 @@ SAFEWELL_SCHEDULE = [
     # commits); alerts not acknowledged in time are escalated to the lead DSL every 5 minutes.
     {"name": "notifications-deliver", "task": "safewell.policy.tasks.deliver_notifications", "cron": "* * * * *"},
     {"name": "alerts-escalate", "task": "safewell.policy.tasks.escalate_overdue_alerts", "cron": "*/5 * * * *"},
+    # Each profile's digest times (08:00 and 13:00 by default; policy/digests.py).
+    {"name": "alerts-digests", "task": "safewell.policy.tasks.send_digests", "cron": "*/5 6-18 * * 1-5"},
     # The policy engine re-evaluates every pupil nightly (policy/engine/jobs.py); registers
     # re-evaluate their own pupils as they are saved (policy/engine/hooks.py).
     {"name": "policy-evaluate-nightly", "task": "safewell.policy.engine.jobs.evaluate_all_nightly", "cron": "30 2 * * *"},

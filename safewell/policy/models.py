@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from safewell.policy import rule_ids
+
 
 # --- Policy profiles ---------------------------------------------------------------------------
 
@@ -80,19 +82,32 @@ class AlertState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     ACTIONED = "actioned", "Actioned"
     DISMISSED = "dismissed", "Dismissed"
+    # Closed by the engine when the condition ended (the child came back, a reason was
+    # accepted): the action row says what ended it and when. A person may reopen it.
+    RESOLVED = "resolved", "Resolved by itself"
 
 
 # States in which someone still has to do something: the engine may update these.
 LIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
-CLOSED_STATES = (AlertState.ACTIONED, AlertState.DISMISSED)
+CLOSED_STATES = (AlertState.ACTIONED, AlertState.DISMISSED, AlertState.RESOLVED)
+# Closed by a person: the engine leaves these episodes alone (a person decided).
+CLOSED_BY_PERSON_STATES = (AlertState.ACTIONED, AlertState.DISMISSED)
+
+# Rules whose every episode is a record of its own (one concern, one CME case, one missing
+# episode, one policy review): each episode is its own concern and its own alert. Every
+# other rule keeps one live alert per child: a new episode while it is live joins it.
+PER_EPISODE_RULES = rule_ids.CASEWORK_RULE_IDS | {rule_ids.POLICY_REVIEW_DUE}
 
 
 class Alert(models.Model):
     """A threshold of concern met: which rule, about whom, why (evidence), and who must act.
 
-    An episode is one run of the condition (e.g. one spell of continuous absence, keyed by
-    its first day): the engine re-evaluates the same episode every night and updates this
-    row, it never opens a second one (design.md principle 4).
+    One live alert per child and concern (the rule; for the rules in PER_EPISODE_RULES, the
+    rule and the episode). An episode is one run of the condition (e.g. one spell of
+    continuous absence, keyed by its first day): while the alert is live, the engine renews
+    it with each new evidence and every further episode joins it (`episode_keys`); it never
+    opens a second one. When no episode is met any more the engine closes it as resolved,
+    saying what ended it and when (issue 11 §1).
     """
 
     organisation = models.ForeignKey("schools.Organisation", on_delete=models.PROTECT, related_name="alerts")
@@ -103,7 +118,9 @@ class Alert(models.Model):
     )
     # Null for an organisation-wide alert (e.g. the policy review is due).
     site = models.ForeignKey("schools.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
+    # The episode that opened the alert, and every episode it has gathered since.
     episode_key = models.CharField(max_length=200)
+    episode_keys = models.JSONField(default=list)
     severity = models.CharField(max_length=16, choices=Severity.choices)
     state = models.CharField(max_length=16, choices=AlertState.choices, default=AlertState.OPEN)
     raised_at = models.DateTimeField()
@@ -122,12 +139,19 @@ class Alert(models.Model):
     evidence_updated_at = models.DateTimeField()
     condition_cleared_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A person reopened it: the engine no longer resolves it by itself (the person closes it).
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [
-            # One live alert per rule, pupil and episode: no daily duplicates. Two partial
-            # indexes because NULLs are distinct in a unique index (SQLite and PostgreSQL).
+            # One live alert per child and concern: no daily duplicates. Partial indexes,
+            # because NULLs are distinct in a unique index (SQLite and PostgreSQL).
+            models.UniqueConstraint(
+                fields=["rule_id", "pupil"],
+                condition=Q(state__in=LIVE_STATES, pupil__isnull=False) & ~Q(rule_id__in=sorted(PER_EPISODE_RULES)),
+                name="alert_one_live_per_rule_pupil",
+            ),
             models.UniqueConstraint(
                 fields=["rule_id", "pupil", "episode_key"],
                 condition=Q(state__in=LIVE_STATES, pupil__isnull=False),
@@ -140,7 +164,7 @@ class Alert(models.Model):
             ),
             models.CheckConstraint(condition=Q(state__in=AlertState.values), name="alert_state_valid"),
             models.CheckConstraint(condition=Q(severity__in=Severity.values), name="alert_severity_valid"),
-            # Closed when, and only when, actioned or dismissed.
+            # Closed when, and only when, actioned, dismissed or resolved.
             models.CheckConstraint(
                 condition=(Q(state__in=CLOSED_STATES) & Q(closed_at__isnull=False))
                 | (Q(state__in=LIVE_STATES) & Q(closed_at__isnull=True)),
@@ -172,6 +196,8 @@ class AlertActionKind(models.TextChoices):
     ACTION = "action", "Actioned"
     DISMISS = "dismiss", "Dismissed"
     ESCALATE = "escalate", "Escalated"
+    RESOLVE = "resolve", "Resolved by itself"
+    REOPEN = "reopen", "Reopened"
 
 
 class AlertAction(models.Model):
@@ -193,7 +219,8 @@ class AlertAction(models.Model):
                 condition=Q(action__in=AlertActionKind.values), name="alert_action_kind_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(action__in=[AlertActionKind.ACTION, AlertActionKind.DISMISS]) | ~Q(reason=""),
+                condition=~Q(action__in=[AlertActionKind.ACTION, AlertActionKind.DISMISS, AlertActionKind.RESOLVE,
+                                         AlertActionKind.REOPEN]) | ~Q(reason=""),
                 name="alert_action_needs_reason",
             ),
         ]
@@ -236,6 +263,8 @@ class NotificationStatus(models.TextChoices):
 class NotificationKind(models.TextChoices):
     RAISED = "raised", "A new alert"
     ESCALATED = "escalated", "An alert not acknowledged in time"
+    # The alerts that were not urgent, told together at the profile's digest times.
+    DIGEST = "digest", "A digest of new alerts"
 
 
 class Notification(models.Model):
@@ -268,6 +297,8 @@ class Notification(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # How many alerts this message tells of: 1, or more for a digest.
     alert_count = models.PositiveIntegerField(default=1)
+    # A digest's lines, in words: how many alerts of each category, and the worklists.
+    summary = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     # Also the claim: the worker moves it forward by a lease with a conditional UPDATE.

@@ -17,6 +17,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import timezone
 
 from safewell.core.outbox import BATCH_SIZE, DeliveryReport, deliver_due
 from safewell.core.sms import SmsProvider, sms_provider_from_settings
@@ -69,7 +70,7 @@ def alert_link(alert_id: int) -> str:
 
 
 def _link_for(notification: Notification) -> str:
-    if notification.alert_count > 1:
+    if notification.alert_count > 1 or notification.kind == NotificationKind.DIGEST:
         return _absolute(reverse("policy:inbox"))
     return alert_link(notification.alert_id)
 
@@ -81,8 +82,25 @@ def _team_words(notification: Notification) -> str:
     return f"{team} at {place}"
 
 
+DIGEST_EMAIL_SUBJECT = "Safewell: your digest of alerts, {when}"
+DIGEST_EMAIL_BODY = (
+    "{summary}\n\n"
+    "Sign in to Safewell to see them: {link}\n\n"
+    "Urgent alerts are sent at once and are not repeated here. This message says nothing "
+    "about the children or the evidence on purpose: the details are only in Safewell, where "
+    "every reading is recorded.\n"
+)
+
+
 def email_for(notification: Notification) -> EmailMessage:
     """The email for one row: who should look, the category, a link. Nothing else."""
+    if notification.kind == NotificationKind.DIGEST:
+        return EmailMessage(
+            subject=DIGEST_EMAIL_SUBJECT.format(
+                when=f"{timezone.localtime(notification.created_at):%A %-d %B %H:%M}"),
+            body=DIGEST_EMAIL_BODY.format(summary=notification.summary, link=_absolute(reverse("policy:inbox"))),
+            to=[notification.address],
+        )
     digest = notification.alert_count > 1
     words = dict(
         label=notification.recipient_label or "you", count=notification.alert_count,

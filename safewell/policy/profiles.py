@@ -657,6 +657,38 @@ class FirstDayCalling(_Strict):
         return self
 
 
+class Alerting(_Strict):
+    """When the people an alert is routed to can see it, and when they hear of what is not
+    urgent (issue 11 §1 and §3; docs/alerts.md). Times are Europe/London, on weekdays."""
+
+    # An alert raised out of these hours is first seen when they start: its acknowledgement
+    # deadline counts from then, and never falls out of them (an alert raised at 02:30 is
+    # not overdue at 03:30).
+    working_hours_start: ClockTime = "08:00"
+    working_hours_end: ClockTime = "17:30"
+    # A role that sees alerts at every hour (someone on call): with one named, deadlines
+    # count from the moment the alert is raised.
+    out_of_hours_contact: Literal["dsl", "deputy_dsl"] | None = None
+    # Alerts that are not urgent are told in one digest at each of these times.
+    digest_times: Annotated[list[ClockTime], Field(min_length=1), AfterValidator(_no_duplicates)] = ["08:00", "13:00"]
+
+    def hours(self) -> tuple[dt.time, dt.time]:
+        return dt.time.fromisoformat(self.working_hours_start), dt.time.fromisoformat(self.working_hours_end)
+
+    def digest_clock(self) -> list[dt.time]:
+        return sorted(dt.time.fromisoformat(t) for t in self.digest_times)
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Alerting:
+        if self.working_hours_start >= self.working_hours_end:
+            raise PydanticCustomError("working_hours_order", WORKING_HOURS_ORDER.format(
+                start=self.working_hours_start, end=self.working_hours_end))
+        return self
+
+
+WORKING_HOURS_ORDER = "The working day must start before it ends: {start} is not before {end}."
+
+
 class RulesById(dict[str, RuleSettings]):
     """A `dict[rule_id, RuleSettings]` that also reads by attribute (`rules.cme_ten_days`)."""
 
@@ -684,6 +716,7 @@ class Profile(_Strict):
     deadlines: Deadlines = Deadlines()
     escalation_ladder: EscalationLadder = DEFAULT_LADDER
     first_day_calling: FirstDayCalling = FirstDayCalling()
+    alerting: Alerting = Alerting()
 
     @model_validator(mode="before")
     @classmethod
@@ -1032,6 +1065,7 @@ def _model_at(path: YamlPath) -> type[BaseModel] | None:
     simple: dict[YamlPath, type[BaseModel]] = {
         ("defaults",): Defaults, ("options",): Options, ("deadlines",): Deadlines,
         ("escalation_ladder",): EscalationLadder, ("first_day_calling",): FirstDayCalling,
+        ("alerting",): Alerting,
     }
     if len(path) == 3 and path[0] == "escalation_ladder":
         return EscalationRung

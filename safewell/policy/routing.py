@@ -37,8 +37,10 @@ several users are `dsl`, all of them are leads and all are told of an escalation
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -47,9 +49,11 @@ from safewell.accounts.models import Role, User
 from safewell.policy import rule_ids
 from safewell.policy.models import Alert, Channel
 from safewell.policy.profile_selectors import profile_for
+from safewell.policy.profiles import Alerting
 from safewell.schools.models import Organisation
 
 logger = logging.getLogger("safewell.policy.routing")
+LONDON = ZoneInfo("Europe/London")
 
 # --- Routing tables -----------------------------------------------------------------------------
 
@@ -64,6 +68,14 @@ ATTENDANCE_OFFICER_RULES = NEVER_TO_DSL_RULES | {rule_ids.ATTENDANCE_RETURN_10_D
 # issue 6 §7: the attendance officers make the calls and the home visits of the escalation
 # ladder; the DSL hears through no_contact_safeguarding (seed 000 §5).
 ATTENDANCE_OFFICER_RULES |= {rule_ids.FIRST_DAY_CONTACT_LADDER}
+
+# issue 11 §1: conditions that describe a population rather than an event. They are
+# worklists a person works through (policy/worklists.html), announced by one line in the
+# digest: never an alert each, never a notification or an escalation each. Their rows are
+# kept by alerts_sync like any alert (so each entry renews, resolves itself and is audited).
+WORKLIST_RULES = frozenset({
+    rule_ids.PERSISTENT_ABSENCE, rule_ids.SICKNESS_RETURN_15_DAY, rule_ids.PENALTY_NOTICE_THRESHOLD,
+})
 
 # Without a profile in force (a new organisation), a rule's alerts still reach someone.
 DEFAULT_ACKNOWLEDGE_WITHIN_HOURS = 24
@@ -136,6 +148,39 @@ def rule_delivery(organisation: Organisation, rule_id: str, *, cache: dict | Non
         acknowledge_within_hours=int(getattr(settings, "acknowledge_within_hours", DEFAULT_ACKNOWLEDGE_WITHIN_HOURS)),
         notify=tuple(_text(r) for r in getattr(settings, "notify", ())),
     )
+
+
+def alerting_of(organisation: Organisation, *, cache: dict | None = None) -> Alerting:
+    """The profile's working hours, out-of-hours contact and digest times (defaults without one)."""
+    cache = {} if cache is None else cache
+    if organisation.pk not in cache:
+        cache[organisation.pk] = _profile_of(organisation)
+    profile = cache[organisation.pk]
+    return profile.alerting if profile is not None else Alerting()
+
+
+def first_seen_at(moment: dt.datetime, alerting: Alerting) -> dt.datetime:
+    """When someone the alert is routed to can first see an alert raised at `moment`: at
+    once within the working hours of a weekday, or with an out-of-hours contact named;
+    otherwise when the next working day starts (Europe/London)."""
+    if alerting.out_of_hours_contact:
+        return moment
+    start, end = alerting.hours()
+    local = moment.astimezone(LONDON)
+    day = local.date()
+    if day.weekday() < 5 and start <= local.time() < end:
+        return moment
+    if day.weekday() >= 5 or local.time() >= end:
+        day += dt.timedelta(days=1)
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, start, tzinfo=LONDON)
+
+
+def acknowledge_deadline(raised_at: dt.datetime, hours: int, alerting: Alerting) -> dt.datetime:
+    """`hours` after the alert can first be seen; a deadline that would fall out of working
+    hours moves to when they next start, so nothing is overdue while nobody can act."""
+    return first_seen_at(first_seen_at(raised_at, alerting) + dt.timedelta(hours=hours), alerting)
 
 
 def _profile_of(organisation: Organisation):

@@ -32,6 +32,7 @@ from safewell.policy.models import (
     SEVERITY_RANK,
     Alert,
     AlertAction,
+    AlertActionKind,
     AlertState,
     Channel,
     Notification,
@@ -41,6 +42,7 @@ from safewell.policy.routing import (
     EXTERNAL_RECIPIENTS,
     ROUTE_ATTENDANCE_OFFICER,
     ROUTE_DSL,
+    WORKLIST_RULES,
     category_of,
     rule_delivery,
 )
@@ -56,7 +58,8 @@ AGE_CHOICES: tuple[tuple[str, str], ...] = (
 )
 STATE_CHOICES: tuple[tuple[str, str], ...] = (
     ("live", "Open or acknowledged"), (AlertState.OPEN, "Open"), (AlertState.ACKNOWLEDGED, "Acknowledged"),
-    (AlertState.ACTIONED, "Actioned"), (AlertState.DISMISSED, "Dismissed"), ("all", "All"),
+    (AlertState.ACTIONED, "Actioned"), (AlertState.DISMISSED, "Dismissed"),
+    (AlertState.RESOLVED, "Resolved by itself"), ("all", "All"),
 )
 
 
@@ -68,6 +71,7 @@ SEVERITY_TAG = {
 STATE_TAG = {
     AlertState.OPEN: "govuk-tag--blue", AlertState.ACKNOWLEDGED: "govuk-tag--purple",
     AlertState.ACTIONED: "govuk-tag--green", AlertState.DISMISSED: "govuk-tag--grey",
+    AlertState.RESOLVED: "govuk-tag--turquoise",
 }
 
 
@@ -100,6 +104,7 @@ class InboxFilter:
     state: str = "live"
     older_than_days: str = ""
     overdue_only: bool = False
+    rule: str = ""
 
     @classmethod
     def from_query(cls, query) -> InboxFilter:
@@ -113,6 +118,7 @@ class InboxFilter:
             state=state if state in dict(STATE_CHOICES) else "live",
             older_than_days=age if age in dict(AGE_CHOICES) else "",
             overdue_only=query.get("overdue") == "1",
+            rule=query.get("rule", "") if query.get("rule", "") in rule_ids.RULE_IDS else "",
         )
 
 
@@ -142,14 +148,64 @@ class InboxRow:
 
 
 @dataclass
+class ChildRow:
+    """One child (or one group of pupils, or the organisation) in the inbox: their live
+    concerns, the newest evidence in words, the next thing to do and by when."""
+
+    about: str
+    pupil: Pupil | None
+    place: str
+    concerns: list[InboxRow]
+    case_open: bool
+
+    @property
+    def lead(self) -> InboxRow:
+        return self.concerns[0]
+
+    @property
+    def newest(self) -> Alert:
+        """The alert whose evidence leads the row: the most severe concern's, then the newest."""
+        return max((row.alert for row in self.concerns),
+                   key=lambda a: (SEVERITY_RANK.get(a.severity, 0), a.evidence_updated_at, a.pk))
+
+    @property
+    def waiting(self) -> list[InboxRow]:
+        return [row for row in self.concerns if row.alert.state == AlertState.OPEN]
+
+    @property
+    def next_action(self) -> str:
+        if self.waiting:
+            return "Acknowledge" if len(self.waiting) == 1 else f"Acknowledge {len(self.waiting)} alerts"
+        if any(row.alert.is_live for row in self.concerns):
+            return "Act, then close with the outcome"
+        return "Nothing: closed"
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        return min((row.alert.due_by for row in self.waiting), default=None)
+
+    @property
+    def is_overdue(self) -> bool:
+        return any(row.is_overdue for row in self.concerns)
+
+    @property
+    def rank(self) -> tuple:
+        """Most urgent first, then the newest evidence."""
+        return (-max(SEVERITY_RANK.get(r.alert.severity, 0) for r in self.concerns),
+                -self.newest.evidence_updated_at.timestamp())
+
+
+@dataclass
 class Inbox:
-    rows: list[InboxRow]
+    rows: list[ChildRow]
     page: Page
     filters: InboxFilter
     sites: list[tuple[str, str]]
     overdue_count: int
     live_count: int
     unread_notifications: int = 0
+    worklists: list[WorklistLine] = field(default_factory=list)
+    rules: list[tuple[str, str]] = field(default_factory=list)
     severities: list[tuple[str, str]] = field(default_factory=lambda: list(Severity.choices))
 
 
@@ -158,14 +214,48 @@ def is_overdue(alert: Alert, now: dt.datetime) -> bool:
     return alert.state == AlertState.OPEN and alert.due_by <= now
 
 
+def _by_child(alerts: list[Alert], now: dt.datetime) -> list[ChildRow]:
+    """The alerts gathered per child (a group alert or an organisation's: a row of its own),
+    each child's concerns most severe first."""
+    rows: dict[tuple, ChildRow] = {}
+    for alert in alerts:
+        key = ("pupil", alert.pupil_id) if alert.pupil_id else ("alert", alert.pk)
+        if key not in rows:
+            place = alert.site.name if alert.site_id else alert.organisation.name
+            row = InboxRow(alert=alert, category="", rule_meaning="", age_days=0, is_overdue=False)
+            rows[key] = ChildRow(about=row.about, pupil=alert.pupil, place=place, concerns=[], case_open=False)
+        rows[key].concerns.append(InboxRow(
+            alert=alert, category=category_of(alert.rule_id), rule_meaning=rule_meaning(alert.rule_id),
+            age_days=(now - alert.raised_at).days, is_overdue=is_overdue(alert, now),
+        ))
+    with_case = _pupils_with_an_open_case([pupil for kind, pupil in rows if kind == "pupil"], now)
+    for (kind, pupil_id), row in rows.items():
+        row.case_open = kind == "pupil" and pupil_id in with_case
+    return list(rows.values())
+
+
+def _pupils_with_an_open_case(pupil_ids: list[int], now: dt.datetime) -> set[int]:
+    """Pupils with an open safeguarding case: the marker the safeguarding app registers
+    with pupils/vulnerability.py (policy cannot import that app)."""
+    from django.utils import timezone
+
+    from safewell.pupils.vulnerability import vulnerable_pupils
+
+    if not pupil_ids:
+        return set()
+    found = vulnerable_pupils(today=timezone.localdate(now), markers={"open_case"}, pupil_ids=pupil_ids)
+    return {pupil for pupil, held in found.items() if "open_case" in held.kinds}
+
+
 def _severity_order() -> Case:
     return Case(*(When(severity=s, then=Value(rank)) for s, rank in SEVERITY_RANK.items()),
                 default=Value(0), output_field=IntegerField())
 
 
 def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_number: str | int = 1) -> Inbox:
-    """The user's alerts by site, severity (most severe first) and age (oldest first)."""
-    visible = alerts_visible_to(user)
+    """The user's alerts by site, severity (most severe first) and age (oldest first); the
+    worklists' entries are not alerts (routing.WORKLIST_RULES): one line each instead."""
+    visible = alerts_visible_to(user).exclude(rule_id__in=WORKLIST_RULES)
     alerts = visible
     if filters.site:
         alerts = alerts.filter(site__code=filters.site)
@@ -180,18 +270,12 @@ def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_numb
     overdue = Q(state=AlertState.OPEN, due_by__lte=now)
     if filters.overdue_only:
         alerts = alerts.filter(overdue)
-    alerts = alerts.annotate(severity_rank=_severity_order()).order_by(
-        "site__name", "-severity_rank", "raised_at", "pk"
-    )
-    page = Paginator(alerts, INBOX_PAGE_SIZE).get_page(page_number)
-    rows = [
-        InboxRow(
-            alert=alert, category=category_of(alert.rule_id),
-            rule_meaning=_meaning(alert.rule_id),
-            age_days=(now - alert.raised_at).days, is_overdue=is_overdue(alert, now),
-        )
-        for alert in page.object_list
-    ]
+    if filters.rule:
+        alerts = alerts.filter(rule_id=filters.rule)
+    alerts = alerts.annotate(severity_rank=_severity_order()).order_by("-severity_rank", "-evidence_updated_at", "pk")
+    children = sorted(_by_child(list(alerts), now), key=lambda row: row.rank)
+    page = Paginator(children, INBOX_PAGE_SIZE).get_page(page_number)
+    rows = list(page.object_list)
     sites = sorted(set(visible.filter(site__isnull=False).values_list("site__code", "site__name")),
                    key=lambda pair: pair[1])
     return Inbox(
@@ -199,10 +283,54 @@ def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_numb
         overdue_count=visible.filter(overdue).count(),
         live_count=visible.filter(state__in=LIVE_STATES).count(),
         unread_notifications=unread_notification_count(user),
+        worklists=worklists_for(user, now=now),
+        rules=sorted({(r, category_of(r)) for r in visible.values_list("rule_id", flat=True).distinct()},
+                     key=lambda pair: pair[1]),
     )
 
 
-def _meaning(rule_id: str) -> str:
+# --- Worklists ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistLine:
+    """One worklist in one line: "Persistent absence: 44 pupils, 2 new today"."""
+
+    rule_id: str
+    category: str
+    pupils: int
+    new_today: int
+
+    @property
+    def words(self) -> str:
+        pupils = f"{self.pupils} pupil{'' if self.pupils == 1 else 's'}"
+        return f"{self.category}: {pupils}" + (f", {self.new_today} new today" if self.new_today else "")
+
+
+def worklist_entries(user: User, rule_id: str) -> QuerySet[Alert]:
+    """The live entries of one worklist the user may see, newest first."""
+    if rule_id not in WORKLIST_RULES:
+        raise Http404(ALERT_NOT_FOUND)
+    return (alerts_visible_to(user).filter(rule_id=rule_id, state__in=LIVE_STATES)
+            .order_by("-raised_at", "pupil__legal_surname", "pk"))
+
+
+def worklists_for(user: User, *, now: dt.datetime) -> list[WorklistLine]:
+    """The user's worklists that have anyone on them, in a fixed order."""
+    from django.utils import timezone
+
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    lines = []
+    for rule_id in sorted(WORKLIST_RULES):
+        entries = alerts_visible_to(user).filter(rule_id=rule_id, state__in=LIVE_STATES)
+        count = entries.count()
+        if count:
+            lines.append(WorklistLine(rule_id, category_of(rule_id), count,
+                                      entries.filter(raised_at__gte=midnight).count()))
+    return lines
+
+
+def rule_meaning(rule_id: str) -> str:
     rule = rule_ids.RULES_BY_ID.get(rule_id)
     return rule.meaning if rule else rule_id
 
@@ -314,6 +442,11 @@ class AlertDetail:
     other_evidence: list[tuple[str, str]]
     to_tell: list[ToTell]
     links: list[AlertLink] = field(default_factory=list)
+
+    @property
+    def resolved_reason(self) -> str:
+        """What ended the condition, as the engine recorded it when it resolved the alert."""
+        return next((a.reason for a in reversed(self.actions) if a.action == AlertActionKind.RESOLVE), "")
 
     @property
     def severity_tag(self) -> str:

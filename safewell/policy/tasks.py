@@ -4,7 +4,9 @@ task that calls it with the real clock (SAFEWELL_SCHEDULE in settings enqueues t
 - `deliver_notifications`: every minute, and enqueued as soon as an alert's transaction
   commits; delivers the due outbox rows (policy/outbox.py).
 - `escalate_overdue_alerts`: every few minutes; escalates open DSL alerts not acknowledged
-  in time to the lead DSL (policy/alerts.py).
+  in time to the lead DSL, one message per lead naming how many (policy/alerts.py).
+- `send_digests`: every few minutes; at each profile digest time, one email per person
+  with the alerts that were not urgent (policy/digests.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from safewell.policy.alerts import alerts_escalate_overdue
+from safewell.policy.digests import digests_send
 from safewell.policy.outbox import notifications_deliver_due
 
 logger = logging.getLogger("safewell.policy.tasks")
@@ -29,6 +32,11 @@ def deliver_notifications() -> dict[str, int]:
 def escalate_overdue_alerts() -> int:
     # Each escalation queues its notifications and asks for delivery on commit.
     return len(alerts_escalate_overdue(now=timezone.now()))
+
+
+@task()
+def send_digests() -> int:
+    return digests_send(now=timezone.now())
 
 
 def deliver_notifications_soon() -> None:

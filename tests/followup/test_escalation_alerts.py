@@ -72,7 +72,7 @@ def test_the_ladder_reaching_the_dsl_rung_alerts_the_dsl_for_any_child(school):
     assert "reached the DSL" in alert.explanation
 
 
-def test_contact_made_marks_the_alerts_no_longer_met(school):
+def test_contact_made_resolves_the_alert_by_itself_saying_so(school):
     school.take_register(TUESDAY, "AM", {school.ada: "N"})
     no_answer(school, school.ada, london(TUESDAY, 9, 35))
     at = london(TUESDAY, 9, 50)
@@ -82,7 +82,9 @@ def test_contact_made_marks_the_alerts_no_longer_met(school):
         whereabouts_known=True, reason_category="medical_appointment",
     )
     [alert] = alerts(school.ada, "no_contact_safeguarding")
-    assert alert.condition_cleared_at is not None and alert.state == "open"  # left for the DSL to close
+    # Closed by itself, with what ended it; the DSL can reopen it (issue 11 §1).
+    assert alert.condition_cleared_at is not None and alert.state == "resolved"
+    assert "contact with the family" in alert.actions.get(action="resolve").reason
 
 
 def test_the_five_minute_job_evaluates_only_pupils_in_an_absence_episode(school):

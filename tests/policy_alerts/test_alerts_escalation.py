@@ -96,3 +96,18 @@ def test_the_escalation_job_is_scheduled_every_few_minutes(settings):
     assert escalate.task_path == "safewell.policy.tasks.escalate_overdue_alerts"
     assert len(escalate.cron.minutes) >= 12  # at least every 5 minutes
     assert len(entries["notifications-deliver"].cron.minutes) == 60
+
+
+def test_several_alerts_not_acknowledged_are_one_message_to_the_lead_dsl_naming_how_many(personas, south_pupil):
+    from safewell.policy.outbox import email_for
+    from tests.pupils.pupil_factory import make_pupil
+
+    others = [make_pupil(personas.south, forename=name) for name in ("Ivy", "Oak")]
+    alerts_sync(candidates=[candidate(p) for p in (south_pupil, *others)], scope=full_scope(personas), now=NOW)
+    due = max(Alert.objects.values_list("due_by", flat=True))
+
+    assert len(alerts_escalate_overdue(now=due)) == 3
+
+    emails = list(Notification.objects.filter(kind="escalated", channel="email"))
+    assert [(n.recipient.username, n.alert_count) for n in emails] == [("dsl", 3)]
+    assert email_for(emails[0]).subject == "Safewell: 3 alerts not acknowledged in time, for the lead DSL"

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from safewell.audit.models import AuditEvent
 from safewell.policy import alerts as services
+from safewell.policy import views
 from safewell.policy.alerts import alerts_sync
 from safewell.policy.models import Alert, AlertAction, AlertState
 from tests.policy_alerts.alerts_factory import NOW, candidate, full_scope
@@ -87,7 +88,7 @@ def test_an_unknown_decision_is_refused(client, personas, alert):
     response = decide(client, personas.dsl, alert, "delete", "please")
 
     assert response.status_code == 400
-    assert "Choose acknowledge, actioned or dismiss." in response.content.decode()
+    assert views.CHOOSE_A_DECISION in response.content.decode()
 
 
 def test_someone_the_alert_is_not_routed_to_cannot_act_on_it(personas, alert):
@@ -120,3 +121,35 @@ def test_the_database_refuses_a_closed_alert_without_its_closing_time(alert):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.filter(pk=alert.pk).update(state=AlertState.ACTIONED)
+
+
+def test_a_resolved_alert_shows_what_ended_it_and_can_be_reopened_with_a_reason(client, personas, alert):
+    import datetime as dt
+
+    alerts_sync(candidates=[], scope=full_scope(personas), now=NOW + dt.timedelta(hours=1))
+    client.force_login(personas.dsl)
+    page = client.get(reverse("policy:alert_detail", args=[alert.pk])).content.decode()
+    assert "Resolved by the end of the run of absence" in page and 'id="decision-reopen"' in page
+
+    refused = decide(client, personas.dsl, alert, "reopen", "")
+    assert refused.status_code == 400 and services.REASON_REQUIRED_TO_REOPEN in refused.content.decode()
+
+    response = decide(client, personas.dsl, alert, "reopen", "The social worker says he is still missing.")
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED and alert.reopened_at is not None
+    reopen = alert.actions.get(action="reopen")
+    assert (reopen.actor, reopen.reason) == (personas.dsl, "The social worker says he is still missing.")
+    assert AuditEvent.objects.filter(detail__startswith="alert reopen").exists()
+
+
+def test_reopening_is_refused_while_another_alert_about_the_same_concern_is_live(personas, north_pupil, alert):
+    import datetime as dt
+
+    alerts_sync(candidates=[], scope=full_scope(personas), now=NOW + dt.timedelta(hours=1))
+    alerts_sync(candidates=[candidate(north_pupil, episode="2026-11-20")], scope=full_scope(personas),
+                now=NOW + dt.timedelta(days=20))
+
+    with pytest.raises(ValidationError, match="Another alert about this child and concern is open"):
+        services.alert_reopen(alert=alert, actor=personas.dsl, reason="Still worried.")

@@ -21,7 +21,7 @@ FLAKY = "tests.policy_alerts.alerts_flaky_backends.FlakyEmailBackend"
 
 @pytest.fixture
 def raised(personas, north_pupil) -> Alert:
-    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(north_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
     return Alert.objects.get()
 
 
@@ -219,7 +219,7 @@ def test_a_delivery_is_enqueued_as_soon_as_the_alert_commits(personas, north_pup
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+        alerts_sync(candidates=[candidate(north_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
 
     assert len(callbacks) >= 1
     assert DBTaskResult.objects.filter(task_path="safewell.policy.tasks.deliver_notifications").exists()
@@ -239,7 +239,7 @@ def test_many_alerts_at_once_reach_each_person_as_one_digest_per_channel(flaky_m
     from tests.pupils.pupil_factory import make_pupil
 
     pupils = [make_pupil(personas.north, forename=f"P{i}") for i in range(DIGEST_AFTER + 2)]
-    alerts_sync(candidates=[candidate(p) for p in pupils], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(p, severity="urgent") for p in pupils], scope=full_scope(personas), now=NOW)
 
     rows = list(Notification.objects.values_list("recipient__username", "channel", "alert_count"))
     assert sorted(rows) == [("dsl", "email", DIGEST_AFTER + 2), ("dsl", "in_app", DIGEST_AFTER + 2)]
@@ -254,6 +254,6 @@ def test_a_few_alerts_at_once_are_told_one_by_one(flaky_mail, personas):
     from tests.pupils.pupil_factory import make_pupil
 
     pupils = [make_pupil(personas.north, forename=f"P{i}") for i in range(DIGEST_AFTER)]
-    alerts_sync(candidates=[candidate(p) for p in pupils], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(p, severity="urgent") for p in pupils], scope=full_scope(personas), now=NOW)
 
     assert Notification.objects.filter(channel="email", alert_count=1).count() == DIGEST_AFTER

@@ -17,7 +17,7 @@ def recipients(alert: Alert) -> set[str]:
 
 def test_a_north_pupils_alert_goes_to_the_north_dsl_team_only(personas, north_pupil):
     north_deputy = make_user("deputy_north", personas.north, Role.DEPUTY_DSL)
-    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(north_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
 
     alert = Alert.objects.get()
     assert alert.routed_to_role == "dsl"
@@ -25,7 +25,7 @@ def test_a_north_pupils_alert_goes_to_the_north_dsl_team_only(personas, north_pu
 
 
 def test_a_south_pupils_alert_goes_to_the_south_deputy(personas, south_pupil):
-    alerts_sync(candidates=[candidate(south_pupil)], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(south_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
 
     assert recipients(Alert.objects.get()) == {"deputy_south"}
 
@@ -35,19 +35,22 @@ def test_a_site_without_a_dsl_team_falls_back_to_the_lead_dsl(personas):
     from safewell.schools.models import Site
 
     east = Site.objects.create(organisation=personas.organisation, name="East site", code="east")
-    alerts_sync(candidates=[candidate(make_pupil(east))], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(make_pupil(east), severity="urgent")], scope=full_scope(personas), now=NOW)
 
     assert recipients(Alert.objects.get()) == {"dsl"}
 
 
-def test_the_penalty_notice_threshold_goes_to_attendance_officers_never_the_dsl(personas, north_pupil):
+def test_the_penalty_notice_threshold_is_the_attendance_officers_worklist_never_the_dsls(personas, north_pupil):
+    from safewell.policy.selectors import worklist_entries
+
     alerts_sync(candidates=[candidate(north_pupil, rule=rule_ids.PENALTY_NOTICE_THRESHOLD, episode="2026-09-07")],
                 scope=full_scope(personas), now=NOW)
 
     alert = Alert.objects.get()
     assert alert.routed_to_role == "attendance_officer"
-    assert recipients(alert) == {"attendance"}
-    assert not Notification.objects.filter(recipient__username="dsl").exists()
+    assert list(worklist_entries(personas.attendance_officer, rule_ids.PENALTY_NOTICE_THRESHOLD)) == [alert]
+    assert not worklist_entries(personas.dsl, rule_ids.PENALTY_NOTICE_THRESHOLD).exists()
+    assert not Notification.objects.exists()  # a worklist: told by the digest's line
 
 
 def test_a_penalty_notice_alert_at_a_site_without_an_attendance_officer_still_never_reaches_a_dsl(personas, south_pupil):
@@ -71,7 +74,7 @@ def test_email_goes_to_each_recipient_with_an_address_as_the_statutory_profile_s
     personas.dsl.email = ""
     personas.dsl.save()
     make_user("deputy_north", personas.north, Role.DEPUTY_DSL)
-    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(north_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
 
     rows = set(Notification.objects.values_list("recipient__username", "channel", "address"))
     assert rows == {("dsl", "in_app", ""), ("deputy_north", "in_app", ""),
@@ -87,6 +90,6 @@ def test_a_text_goes_to_staff_who_gave_a_mobile_number_when_the_profile_asks_for
     policy_profile_install(organisation=personas.organisation, yaml_text=text, actor=personas.admin)
     StaffAlertContact.objects.create(user=personas.dsl, mobile_phone="+447700900123")
 
-    alerts_sync(candidates=[candidate(north_pupil)], scope=full_scope(personas), now=NOW)
+    alerts_sync(candidates=[candidate(north_pupil, severity="urgent")], scope=full_scope(personas), now=NOW)
 
     assert Notification.objects.get(channel="sms").address == "+447700900123"

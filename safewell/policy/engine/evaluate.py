@@ -448,8 +448,10 @@ class SyncReport:
 
 def evaluate_and_sync(*, today: dt.date, now: dt.datetime, organisation_ids: Sequence[int] | None = None,
                       site_id: int | None = None, pupil_ids: Sequence[int] | None = None,
-                      lessons_changed: bool = True) -> SyncReport:
-    """Evaluate and write the alerts in one transaction (design.md principle 4)."""
+                      lessons_changed: bool = True, cause: str = "", notify: bool = True) -> SyncReport:
+    """Evaluate and write the alerts in one transaction (design.md principle 4). `cause`,
+    in words, is why it ran ("a register was saved"): alerts that resolve themselves say so.
+    `notify=False` replays history: the alerts are written, nobody is told of the past."""
     from safewell.policy.alerts import alerts_sync
 
     # No savepoint of its own: inside a caller's transaction (the register hook's savepoint)
@@ -460,6 +462,7 @@ def evaluate_and_sync(*, today: dt.date, now: dt.datetime, organisation_ids: Seq
         clock = _Clock(evaluation.seconds)
         report = SyncReport(evaluation)
         for part in evaluation.parts:
-            report.results.append(alerts_sync(candidates=part.candidates, scope=part.scope, now=now))
+            report.results.append(alerts_sync(candidates=part.candidates, scope=part.scope, now=now,
+                                              cause=cause, notify=notify))
         clock.lap("alerts_sync")
     return report

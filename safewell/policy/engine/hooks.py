@@ -28,7 +28,11 @@ logger = logging.getLogger("safewell.policy.engine")
 LONDON = ZoneInfo("Europe/London")
 
 
-def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, **kwargs) -> None:
+MARKS_CAUSE = "the register was saved"
+CONTACTS_CAUSE = "a contact with the family was recorded"
+
+
+def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, cause: str = MARKS_CAUSE, **kwargs) -> None:
     if not getattr(settings, "SAFEWELL_EVALUATE_ON_MARKS", True) or not pupil_ids:
         return
     from safewell.policy.engine.evaluate import evaluate_and_sync
@@ -36,7 +40,8 @@ def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, **kwargs)
     today = timezone.localtime(now, LONDON).date()
     try:
         with transaction.atomic():
-            evaluate_and_sync(today=today, now=now, pupil_ids=sorted(set(pupil_ids)), lessons_changed=lessons)
+            evaluate_and_sync(today=today, now=now, pupil_ids=sorted(set(pupil_ids)), lessons_changed=lessons,
+                              cause=cause)
     except Exception:  # noqa: BLE001 - see the module docstring: the register must still be saved
         logger.exception("policy engine: incremental evaluation of %d pupil(s) failed; the nightly run will catch up",
                          len(set(pupil_ids)))
@@ -45,7 +50,7 @@ def on_marks_changed(sender, *, pupil_ids, now, lessons: bool = False, **kwargs)
 def on_contacts_changed(sender, *, pupil_ids, now, **kwargs) -> None:
     """A contact attempt was recorded (followup.services.contacts_changed): the pupil's
     escalation ladder, the no-contact rule and the CME clock may have changed."""
-    on_marks_changed(sender, pupil_ids=pupil_ids, now=now, lessons=False)
+    on_marks_changed(sender, pupil_ids=pupil_ids, now=now, lessons=False, cause=CONTACTS_CAUSE)
 
 
 def connect() -> None:

@@ -45,7 +45,8 @@ def _run(organisation_ids: list[int], today: dt.date, now: dt.datetime, totals: 
     from safewell.policy.engine.evaluate import evaluate_and_sync
 
     try:
-        report = evaluate_and_sync(today=today, now=now, organisation_ids=organisation_ids)
+        report = evaluate_and_sync(today=today, now=now, organisation_ids=organisation_ids,
+                                   cause="the nightly check ran")
     except Exception:  # noqa: BLE001 - one organisation's fault must not stop the others
         if log:
             logger.exception("policy engine: nightly evaluation of organisation(s) %s failed", organisation_ids)
@@ -68,7 +69,8 @@ def evaluate_absence_episodes(*, now: dt.datetime) -> int:
     pupil_ids = pupils_in_absence_episodes(now=now)
     if pupil_ids:
         today = timezone.localtime(now, LONDON).date()
-        evaluate_and_sync(today=today, now=now, pupil_ids=pupil_ids, lessons_changed=False)
+        evaluate_and_sync(today=today, now=now, pupil_ids=pupil_ids, lessons_changed=False,
+                          cause="the calling list was checked")
     return len(pupil_ids)
 
 

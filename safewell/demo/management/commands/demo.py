@@ -176,6 +176,8 @@ def _safewell_command() -> str:
 
 def _start_children(port: int) -> list[subprocess.Popen]:
     environment = {**os.environ, **DEMO_ENVIRONMENT}
+    # Links in the demo's emails and texts lead to this server (issue 11 §3), unless set.
+    environment.setdefault("SAFEWELL_BASE_URL", f"http://{HOST}:{port}")
     web = [
         sys.executable, "-m", "gunicorn", "--preload", "safewell.config.wsgi:application",
         "--bind", f"{HOST}:{port}", "--workers", "2",

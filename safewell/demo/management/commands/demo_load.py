@@ -102,7 +102,8 @@ def demo_summaries() -> list[str]:
 
 def app_demo_modules() -> list:
     """Each app's demo loader, in design.md's order from the bottom up (a pupil's site
-    exists before its marks, a child's marks before the case work that reads them)."""
-    from safewell.demo import attendance, followup, policy, pupils, safeguarding, schools
+    exists before its marks, a child's marks before the case work that reads them), and
+    last the evaluation of every pupil as of now, once all the history is in."""
+    from safewell.demo import attendance, evaluation, followup, policy, pupils, safeguarding, schools
 
-    return [schools, pupils, attendance, followup, policy, safeguarding]
+    return [schools, pupils, attendance, followup, policy, safeguarding, evaluation]
