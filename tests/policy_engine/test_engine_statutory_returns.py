@@ -113,3 +113,17 @@ def test_a_u_inside_the_twenty_days_blocks_the_ground_but_not_the_ten_day_return
     candidates = evaluate_full(today=run[-1], organisation=school.organisation)
     assert not by_rule(candidates, "deletion_ground_20_day")
     assert by_rule(candidates, "attendance_return_10_day")[0].evidence["school_days"] == 20
+
+
+def test_the_deletion_ground_counts_sessions_so_a_run_from_an_afternoon_meets_it_twenty_days_on(school):
+    # docs/absence-episodes.md [U]: 40 sessions are 20 school days, whichever session they start on.
+    ada = school.admit("Ada")
+    run = days_from(school, D(2026, 11, 3), 21)
+    school.mark(ada, {(run[0], "AM"): "/", (run[0], "PM"): "O"})
+    school.mark_days(ada, run[1:20], "O")
+    found = by_rule(evaluate_full(today=run[19], organisation=school.organisation), "deletion_ground_20_day")[0]
+    assert (found.evidence["sessions"], found.evidence["school_days"], found.evidence["ground_met"]) == (39, 19.5, False)
+    assert found.evidence["twentieth_school_day"] == run[20].isoformat()
+    school.mark(ada, {(run[20], "AM"): "O"})
+    found = by_rule(evaluate_full(today=run[20], organisation=school.organisation), "deletion_ground_20_day")[0]
+    assert (found.evidence["sessions"], found.evidence["ground_met"]) == (40, True)

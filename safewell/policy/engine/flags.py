@@ -84,6 +84,9 @@ FLAGS: np.ndarray = _flags_table()
 # docs/absence-episodes.md].
 EPISODE: np.ndarray = np.zeros(256, dtype=bool)
 EPISODE[_bytes_of(episodes.EPISODE_CODES)] = True
+# The deletion ground's run (reg 9(1)(i): G, N, O), counted in sessions the same way.
+DELETION_CODES: np.ndarray = np.zeros(256, dtype=bool)
+DELETION_CODES[_bytes_of(codes.DELETION_20_DAY)] = True
 
 # Present at registration (/ \ L: reg 10(2) Table 1 [C]): on site that session.
 ON_SITE: np.ndarray = np.zeros(256, dtype=bool)

@@ -2,8 +2,9 @@
 10-day attendance return, the 15-day sickness return, and the 20-day deletion ground.
 
 The CME clock counts the pupil's absence episode in sessions (attendance/episodes.py, the
-definition the calling list and the escalation ladder share; docs/absence-episodes.md). The
-returns and the deletion ground still count whole school days, as below:
+definition the calling list and the escalation ladder share; docs/absence-episodes.md), and
+the deletion ground counts its own codes (G, N, O) the same way. The 10-day and sickness
+returns still count whole school days, as below:
 
 A school day is counted when every session held that day has the code class (day bits:
 batch.SiteBatch.day_bits). Days are the site's school days (schools.calendar: weekends,
@@ -58,11 +59,6 @@ SOURCE_DELETION = (
 WHEREABOUTS_FRESH_SCHOOL_DAYS = 5
 
 
-def _run_bounds(batch: SiteBatch, length: np.ndarray, end: np.ndarray, row: int) -> tuple[int, int]:
-    """(first day, last day) of a row's current run."""
-    return int(end[row] - length[row] + 1), int(end[row])
-
-
 def _day_before(batch: SiteBatch, first_day: int):
     """The school day before a run: from the timeline, or the calendar when the run starts
     at the timeline's first day."""
@@ -72,22 +68,6 @@ def _day_before(batch: SiteBatch, first_day: int):
 
     try:
         return batch.timeline.calendar.nth_school_day_before(batch.day_date(first_day), 1)
-    except OutsideCalendar:
-        return None
-
-
-def _nth_day(batch: SiteBatch, day_before, first_day: int, n: int):
-    """The n-th school day of a run that started on `first_day` (the calendar counts on past
-    today when it must)."""
-    from safewell.schools.calendar import OutsideCalendar
-
-    t = batch.timeline
-    if first_day + n - 1 < t.day_count:
-        return batch.day_date(first_day + n - 1)
-    try:
-        start = day_before if day_before is not None else batch.day_date(first_day)
-        offset = n if day_before is not None else n - 1
-        return t.calendar.nth_school_day_after(start, offset) if offset else start
     except OutsideCalendar:
         return None
 
@@ -276,29 +256,34 @@ def sickness_return(batch: SiteBatch) -> RuleResult:
 
 
 def deletion_ground(batch: SiteBatch) -> RuleResult:
-    """deletion_ground_20_day: the current run of whole school days of G, N or O only
-    (any other code blocks the ground, §3.4), warned at 15 days and met at 20."""
+    """deletion_ground_20_day: the current run of G, N or O sessions (any other code blocks
+    the ground, §3.4), counted in sessions by attendance/episodes.py (no mark neither ends nor
+    counts; 40 sessions = 20 school days), warned at 15 days and met at 20."""
     th = batch.thresholds
     result = RuleResult()
-    if not th.runs(R.DELETION_GROUND_20_DAY) or batch.timeline.day_count == 0:
+    t = batch.timeline
+    if not th.runs(R.DELETION_GROUND_20_DAY) or t.day_count == 0:
         return result
-    x, length, end = batch.day_run(F.DELETION_20_DAY)
-    first = end - length + 1
-    result.needs_tail = (length > 0) & (first <= batch.timeline.first_year_day) & batch.can_use_tail
-    for row in np.flatnonzero(length >= th.deletion_warn_days):
-        first_day, last_day = _run_bounds(batch, length, end, row)
-        days = last_day - first_day + 1
-        met = days >= th.deletion_days
-        day_before = _day_before(batch, first_day)
-        met_on = _nth_day(batch, day_before, first_day, th.deletion_days)
+    count, first, last, last_break = batch.current_runs(F.DELETION_CODES)
+    year_start = int(t.day_starts[t.first_year_day]) if t.first_year_day < t.day_count else t.columns
+    result.needs_tail = (count > 0) & (last_break < year_start) & batch.can_use_tail
+    per_day = episodes.SESSIONS_PER_SCHOOL_DAY
+    for row in np.flatnonzero(count >= per_day * th.deletion_warn_days).tolist():
+        columns = [int(first[row]) + i for i in
+                   np.flatnonzero(F.DELETION_CODES[batch.marks[row, first[row]:last[row] + 1]]).tolist()]
+        sessions = len(columns)
+        days = sessions / per_day
+        met = sessions >= per_day * th.deletion_days
+        start_day, end_day = int(t.day_of_column[columns[0]]), int(t.day_of_column[columns[-1]])
+        met_on = _session_due(batch, row, columns, per_day * th.deletion_days)
         result.candidates.append(batch.candidate(
-            R.DELETION_GROUND_20_DAY, row, batch.day_date(first_day).isoformat(),
-            {"school_days": days, "first_day": batch.day_date(first_day).isoformat(),
-             "last_day": batch.day_date(last_day).isoformat(), "ground_met": met,
+            R.DELETION_GROUND_20_DAY, row, batch.day_date(start_day).isoformat(),
+            {"school_days": days, "sessions": sessions, "first_day": batch.day_date(start_day).isoformat(),
+             "last_day": batch.day_date(end_day).isoformat(), "ground_met": met,
              "twentieth_school_day": met_on.isoformat() if met_on else None,
-             **batch.run_evidence(row, first_day, last_day),
+             **batch.run_evidence(row, start_day, end_day),
              "next_step": "joint reasonable enquiries with the local authority"},
-            (f"Absent {days} school days in a row with G, N or O only: the 20-school-day deletion ground "
+            (f"Absent {days:g} school days in a row with G, N or O only: the 20-school-day deletion ground "
              + ("is met. " if met else f"will be met on {met_on:%A %-d %B %Y} if this continues. " if met_on else "is near. ")
              + "The school and the local authority must jointly make reasonable enquiries to find the child; "
                "the name may be deleted only if those enquiries fail."),
