@@ -40,6 +40,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "demo_totp": "demo",
     "bench": "benchmarks",
     "generate": "benchmarks",
+    "alert_rate": "benchmarks",
     "worker": "operations",
     "scheduler": "operations",
     "flush": "operations",

@@ -259,13 +259,9 @@ def test_each_home_page_matches_its_lists_and_reads_as_words_at_every_time(the_d
     assert not the_day.problems, "\n".join(dict.fromkeys(the_day.problems))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 §5: the absence-episode work (an untaken afternoon register "
-                                       "must not end the run) has not landed on this branch")
 def test_a_failed_call_about_a_vulnerable_child_reaches_the_dsl_in_the_afternoon(the_day):
     assert not the_day.failed_call, "\n".join(the_day.failed_call)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 §1-2: one live alert per child and concern (the alerts work) "
-                                       "has not landed on this branch")
 def test_no_child_has_two_live_alerts_of_one_rule_at_any_time(the_day):
     assert not the_day.duplicates, "\n".join(f"from {when}: {d}" for d, when in the_day.duplicates.items())

@@ -22,7 +22,7 @@ def test_an_admin_reads_the_profile_fixes_a_refused_upload_and_compares_versions
     )
     sign_in(page, live_server, personas.admin)
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Policy profile").click()
+    page.get_by_role("link", name="Policy profile", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The policy profile in force")
     expect(page.locator("#next-review")).to_contain_text("1 September 2026")
     assert_no_axe_violations(page)
