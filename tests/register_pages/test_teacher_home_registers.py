@@ -31,7 +31,7 @@ def test_the_teacher_home_page_lists_todays_registers_and_lessons(client, school
     assert f'href="/attendance/registers/{school.form_7a.pk}/2026-09-10/AM/"' in content
     assert f'href="/attendance/lessons/{swimming.lesson.pk}/2026-09-10/">7 Swim</a> (Swimming)' in content
     # At 08:50 the morning registers of 7A and 8B have opened; the afternoon ones have not.
-    assert "2 registers at North site opened and not taken yet." in content
+    assert "Across North site, every group included: 2 registers opened and not taken yet." in content
     assert 'href="/attendance/registers/">All of today\'s registers</a>' in content
 
 
@@ -39,7 +39,7 @@ def test_a_taken_register_is_counted_as_taken(client, school, clock):
     take_7a(school, DAY, london(DAY, 8, 50))
     client.force_login(school.personas.teacher)
     content = client.get("/").content.decode()
-    assert "1 register at North site opened and not taken yet." in content
+    assert "Across North site, every group included: 1 register opened and not taken yet." in content
     assert ">Taken</strong>" in content
 
 
