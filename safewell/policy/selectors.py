@@ -253,7 +253,7 @@ def _severity_order() -> Case:
 
 
 def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_number: str | int = 1) -> Inbox:
-    """The user's alerts by site, severity (most severe first) and age (oldest first); the
+    """The user's alerts, one row per child, most severe and newest evidence first; the
     worklists' entries are not alerts (routing.WORKLIST_RULES): one line each instead."""
     visible = alerts_visible_to(user).exclude(rule_id__in=WORKLIST_RULES)
     alerts = visible
