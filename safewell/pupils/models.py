@@ -376,15 +376,6 @@ class ProfessionalContact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()}, {self.organisation})"
 
-    def address_lines(self) -> list[str]:
-        """Where this contact lives, as lines: their own address, or the pupil's when they
-        live with the pupil and have none of their own; [] when not known."""
-        if self.address:
-            return [*self.address.splitlines(), *([self.postcode] if self.postcode else [])]
-        if self.lives_with:
-            return self.pupil.address_lines()
-        return []
-
     @property
     def phones(self) -> list[tuple[str, str]]:
         """The same shape as a contact's phones; a professional has one number, unlabelled."""
