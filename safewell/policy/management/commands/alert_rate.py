@@ -36,7 +36,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from safewell.policy.engine.evaluate import evaluate_and_sync
         from safewell.policy.models import Alert
-        from safewell.policy.routing import ROUTE_DSL, route_for
+        from safewell.policy.routing import ROUTE_DSL, WORKLIST_RULES, route_for
+
+        def is_dsl_alert(rule: str) -> bool:
+            # A worklist's entries (persistent absence, …) are worked through, not alerts.
+            return route_for(rule) == ROUTE_DSL and rule not in WORKLIST_RULES
         from safewell.pupils.models import Pupil
 
         days = _school_days(_date(options["start"]), options["days"])
@@ -53,15 +57,17 @@ class Command(BaseCommand):
             opened += new
             resolved += gone
             per_day.append({"day": day.isoformat(), "opened": sum(new.values()),
-                             "dsl_opened": sum(n for rule, n in new.items() if route_for(rule) == ROUTE_DSL),
+                             "dsl_opened": sum(n for rule, n in new.items() if is_dsl_alert(rule)),
                              "resolved": sum(gone.values())})
-        dsl = {rule: n for rule, n in opened.items() if route_for(rule) == ROUTE_DSL}
+        dsl = {rule: n for rule, n in opened.items() if is_dsl_alert(rule)}
+        worklist = {rule: n for rule, n in opened.items() if rule in WORKLIST_RULES}
         figures = {
             "pupils": pupils, "school_days": len(days), "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
             "new_dsl_alerts": sum(dsl.values()),
             "new_dsl_alerts_per_1000_pupils_per_school_day": round(1000 * sum(dsl.values()) / pupils / len(days), 2)
             if pupils else 0.0,
             "new_dsl_alerts_by_rule": dict(sorted(dsl.items())),
+            "new_worklist_entries_by_rule": dict(sorted(worklist.items())),
             "new_alerts_by_rule": dict(sorted(opened.items())),
             "resolved_by_themselves": sum(resolved.values()),
             "resolved_by_rule": dict(sorted(resolved.items())),
@@ -79,6 +85,9 @@ class Command(BaseCommand):
         )
         for rule, count in sorted(dsl.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  {rule}: {count}")
+        if worklist:
+            self.stdout.write("New worklist entries (not alerts): " + ", ".join(
+                f"{rule} {count}" for rule, count in sorted(worklist.items())))
 
 
 def _date(value: str) -> dt.date:
