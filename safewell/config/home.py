@@ -53,7 +53,8 @@ def _url(name: str, query: dict | None = None, anchor: str = "") -> str:
 
 
 def _inbox_count(user: User, now: dt.datetime, **filters) -> int:
-    """How many rows the inbox lists with these filters: its own paginator's count."""
+    """How many rows the inbox lists with these filters: its own paginator's count. A row is a
+    child (issue 11 §2), so the figures name children, as the inbox's heading does."""
     from safewell.policy.selectors import InboxFilter, alert_inbox
 
     return alert_inbox(user, filters=InboxFilter(**filters), now=now).page.paginator.count
@@ -67,11 +68,12 @@ def dsl_home(user: User, site: Site, now: dt.datetime) -> dict:
     board = dashboard_for_user(user, now=now)
     overdue_deadlines = [d for d in board.deadlines if d.overdue]
     alerts = [
-        Figure(_inbox_count(user, now, severity=Severity.URGENT), "urgent alert", "urgent alerts",
+        Figure(_inbox_count(user, now, severity=Severity.URGENT),
+               "child with an urgent alert", "children with urgent alerts",
                _url("policy:inbox", {"severity": Severity.URGENT})),
-        Figure(_inbox_count(user, now, overdue_only=True), "alert not acknowledged in time",
-               "alerts not acknowledged in time", _url("policy:inbox", {"overdue": "1"})),
-        Figure(_inbox_count(user, now), "open alert", "open alerts", _url("policy:inbox")),
+        Figure(_inbox_count(user, now, overdue_only=True), "child with an alert not acknowledged in time",
+               "children with alerts not acknowledged in time", _url("policy:inbox", {"overdue": "1"})),
+        Figure(_inbox_count(user, now), "child with open alerts", "children with open alerts", _url("policy:inbox")),
     ]
     cases = [
         Figure(len(overdue_deadlines), "overdue deadline on a case", "overdue deadlines on cases",
@@ -118,7 +120,7 @@ def attendance_officer_home(user: User, site: Site, now: dt.datetime) -> dict:
         Figure(len(followup.reports_waiting(site)), "parent's absence report", "parents' absence reports",
                f"{day}#reports"),
         *_missing_registers(site, now),
-        Figure(_inbox_count(user, now, site=site.code), "open alert", "open alerts",
+        Figure(_inbox_count(user, now, site=site.code), "child with open alerts", "children with open alerts",
                _url("policy:inbox", {"site": site.code})),
     ]
     return {"figures": figures, "calling": calling}

@@ -40,6 +40,7 @@ from safewell.policy.models import (
 )
 from safewell.policy.routing import (
     EXTERNAL_RECIPIENTS,
+    PATTERN_CATEGORY,
     ROUTE_ATTENDANCE_OFFICER,
     ROUTE_DSL,
     WORKLIST_RULES,
@@ -284,9 +285,16 @@ def alert_inbox(user: User, *, filters: InboxFilter, now: dt.datetime, page_numb
         live_count=visible.filter(state__in=LIVE_STATES).count(),
         unread_notifications=unread_notification_count(user),
         worklists=worklists_for(user, now=now),
-        rules=sorted({(r, category_of(r)) for r in visible.values_list("rule_id", flat=True).distinct()},
+        rules=sorted({(r, _rule_filter_label(r)) for r in visible.values_list("rule_id", flat=True).distinct()},
                      key=lambda pair: pair[1]),
     )
+
+
+def _rule_filter_label(rule_id: str) -> str:
+    """A rule's name in the filter: its category, and for the several pattern rules, which
+    pattern ("Attendance pattern: repeated lateness (L/U)"), so no two options read alike."""
+    category = category_of(rule_id)
+    return f"{category}: {rule_meaning(rule_id)}" if category == PATTERN_CATEGORY else category
 
 
 # --- Worklists ------------------------------------------------------------------------------------

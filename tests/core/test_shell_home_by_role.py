@@ -36,7 +36,7 @@ def test_pastoral_staff_get_the_pastoral_home_page(client, personas):
 def test_the_dsl_home_page_counts_alerts_and_links_to_the_inbox(client, personas):
     client.force_login(personas.dsl)
     response = client.get("/")
-    assert b'href="/policy/alerts/" data-figure="0"><strong class="govuk-!-font-size-27">0</strong> open alerts' in response.content
+    assert b'href="/policy/alerts/" data-figure="0"><strong class="govuk-!-font-size-27">0</strong> children with open alerts' in response.content
     assert b'href="/safeguarding/#open-cases" data-figure="0"><strong class="govuk-!-font-size-27">0</strong> open cases' in response.content
 
 
