@@ -46,7 +46,7 @@ from safewell.audit.models import Action
 from safewell.audit.services import audit_log
 from safewell.core.outbox import deliver_after_commit
 from safewell.policy.engine.candidates import AlertCandidate, EvaluationScope
-from safewell.policy import rule_ids
+from safewell.policy import evidence_text, rule_ids
 from safewell.policy.models import (
     CLOSED_BY_PERSON_STATES,
     CLOSED_STATES,
@@ -483,20 +483,13 @@ def _merged(candidates: list[AlertCandidate]) -> tuple[AlertCandidate, list[str]
 def _more(lead: AlertCandidate, others: list[AlertCandidate]) -> str:
     """The other episodes in words: their days when the episodes are days, else their own
     explanations (a second subject, a second teacher), three at most."""
-    days = [_date(c.episode_key) for c in others]
+    days = [evidence_text.as_date(c.episode_key) for c in others]
     if all(days):
         return MORE_EPISODES.format(days=", ".join(f"{d:%A %-d %B}" for d in sorted(days)))
     texts = [c.explanation for c in reversed(others) if c.explanation != lead.explanation]
     texts = list(dict.fromkeys(texts))
     extra = " " + " ".join(texts[:3]) if texts else ""
     return extra + (MORE_EXPLANATIONS.format(count=len(texts) - 3) if len(texts) > 3 else "")
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _scope_filter(scope: EvaluationScope) -> Q:

@@ -191,7 +191,8 @@ def _and(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _as_date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
+    """A date written "2026-11-09" (as evidence and episode keys keep them), else None."""
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
             return dt.date.fromisoformat(value)
@@ -229,7 +230,7 @@ def text(value, *, key: str = "") -> str:
         return str(value.get("label") or f"{text(value.get('start'))} to {text(value.get('end'))}")
     if key == "school_weeks" and isinstance(value, list):
         return f"{len(value)}, from the week of {text(value[0])}" if value else "none"
-    day = _as_date(value)
+    day = as_date(value)
     if day is not None:
         return long_date(day)
     when = _as_moment(value)
@@ -240,7 +241,7 @@ def text(value, *, key: str = "") -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        dates = [_as_date(v) for v in value]
+        dates = [as_date(v) for v in value]
         if value and all(dates):
             return date_ranges(dates)
         return _and([text(v) for v in value])

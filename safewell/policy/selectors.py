@@ -539,12 +539,12 @@ def flagged_sessions(evidence: dict) -> list[FlaggedSession]:
     sessions = evidence.get("sessions", [])
     for item in [*(sessions if isinstance(sessions, list) else []), *lessons]:
         if isinstance(item, dict) and item.get("date") and item.get("session") in ("AM", "PM"):
-            day = _date(item["date"])
+            day = evidence_text.as_date(item["date"])
             if day and (day, item["session"]) not in found:
                 found[(day, item["session"])] = FlaggedSession(day, item["session"], str(item.get("code", "")))
     dates = evidence.get("dates", [])
     for text in dates if isinstance(dates, list) else []:
-        day = _date(text)
+        day = evidence_text.as_date(text)
         if day:
             for session in ("AM", "PM"):
                 found.setdefault((day, session), FlaggedSession(day, session, ""))
@@ -562,13 +562,6 @@ def with_register_codes(sessions: list[FlaggedSession], pupil_id: int | None) ->
     codes = {(d, s): c for d, s, c in Mark.objects.filter(
         pupil_id=pupil_id, date__in={s.date for s in blank}).values_list("date", "session", "code")}
     return [s if s.code else FlaggedSession(s.date, s.session, codes.get((s.date, s.session), "")) for s in sessions]
-
-
-def _date(text) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        return None
 
 
 # Who to tell outside the school when the profile does not say (the defaults): a
